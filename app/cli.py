@@ -1,0 +1,123 @@
+"""The `trueppm` command: serve, migrate, create-admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import embedded
+from app.settings import ConfigError, Settings
+
+
+def database_url(settings: Settings) -> str:
+    """`DATABASE_URL`, or the embedded PostgreSQL started (or reused) for this process."""
+    if settings.database_url is not None:
+        return settings.database_url
+    return embedded.start(settings.pg_data)
+
+
+def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.asgi import create_app
+    from app.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    app = create_app(settings, database_url(settings))
+    print(f"TruePPM serving on http://{settings.host}:{settings.port}/graphql", flush=True)  # noqa: T201
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, proxy_headers=True)
+    return 0
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from app.migrate import downgrade, upgrade
+
+    url = database_url(settings)
+    if args.downgrade:
+        downgrade(url, args.downgrade)
+    else:
+        upgrade(url, args.revision)
+    return 0
+
+
+def write_secret_file(path: Path, secret: str) -> None:
+    """Write `secret` to a file only its owner can read (created 0600, never widened)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret + "\n")
+
+
+async def create_admin(settings: Settings, url: str, email: str, *, if_missing: bool) -> str | None:
+    """Create the staff user and a first workspace; return the password, or None if it exists."""
+    from app.auth.service import create_user, find_user_by_email
+    from app.state import AppState, unit_of_work
+    from app.workspaces.service import create_workspace
+
+    state = AppState(settings=settings, database_url=url)
+    try:
+        async with unit_of_work(state.sessions) as uow:
+            if await find_user_by_email(uow.session, email) is not None:
+                if if_missing:
+                    return None
+                raise SystemExit(f"a user with e-mail {email} already exists")
+            password = secrets.token_urlsafe(18)
+            user = await create_user(
+                uow.session, email, password, name="Administrator", is_staff=True
+            )
+            await create_workspace(uow.session, user.id, "Default workspace")
+        return password
+    finally:
+        await state.close()
+
+
+def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    email = args.email or settings.admin_email
+    password = asyncio.run(
+        create_admin(settings, database_url(settings), email, if_missing=args.if_missing)
+    )
+    path = settings.admin_password_file
+    if password is None:
+        print(f"admin {email} already exists (its first password was written to {path})")  # noqa: T201
+        return 0
+    write_secret_file(path, password)
+    print(f"created staff user {email}")  # noqa: T201
+    print(f"password (shown once, also in {path}, mode 0600): {password}")  # noqa: T201
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trueppm", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="serve the API (GraphiQL at /graphql)").set_defaults(run=_serve)
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.add_argument("--downgrade", metavar="REVISION", help="downgrade to REVISION")
+    migrate.set_defaults(run=_migrate)
+    admin = sub.add_parser("create-admin", help="create a staff user with a generated password")
+    admin.add_argument("--email", help="defaults to TRUEPPM_ADMIN_EMAIL")
+    admin.add_argument("--if-missing", action="store_true", help="do nothing if it exists")
+    admin.set_defaults(run=_create_admin)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"trueppm: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    code: int = args.run(settings, args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

