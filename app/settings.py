@@ -38,7 +38,8 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
     SettingDoc(
         "VALKEY_URL",
         "unset → in-process",
-        "Valkey/Redis URL for jobs and broadcasts. Unset: jobs and broadcasts run in-process.",
+        "Valkey/Redis URL for background jobs and live broadcasts. Validated today; used once "
+        "auto-scheduling and subscriptions land (unset then means in-process).",
     ),
     SettingDoc(
         "SECRET_KEY",

@@ -1,0 +1,52 @@
+"""The HTTP surface: probes, GraphiQL, CORS, request ids and GraphQL guard rails."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import GraphQLClient
+
+
+async def test_health_and_ready(client: httpx.AsyncClient) -> None:
+    health = await client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.json() == {"status": "ok", "database": "ok"}
+
+
+async def test_graphiql_served_on_get(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_request_id_is_echoed_or_generated(client: httpx.AsyncClient) -> None:
+    echoed = await client.get("/healthz", headers={"x-request-id": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
+    generated = await client.get("/healthz")
+    assert len(generated.headers["x-request-id"]) == 16
+
+
+async def test_cors_allows_configured_origin_only(client: httpx.AsyncClient) -> None:
+    preflight = {"access-control-request-method": "POST"}
+    allowed = await client.options(
+        "/graphql", headers={"origin": "http://localhost:5173", **preflight}
+    )
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:5173"
+    denied = await client.options(
+        "/graphql", headers={"origin": "https://evil.example", **preflight}
+    )
+    assert denied.status_code == 400
+    assert "access-control-allow-origin" not in denied.headers
+
+
+async def test_alias_limit(gql: GraphQLClient) -> None:
+    aliases = " ".join(f"a{i}: __typename" for i in range(31))
+    body = await gql("{ " + aliases + " }")
+    assert "31 aliases found. Allowed: 30" in body["errors"][0]["message"]
+
+
+async def test_syntax_errors_are_reported_not_masked(gql: GraphQLClient) -> None:
+    body = await gql("{ me ")
+    assert "Syntax Error" in body["errors"][0]["message"]

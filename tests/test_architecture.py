@@ -1,0 +1,47 @@
+"""The dependency rule: graph → app → scheduler and jobs → app → scheduler.
+
+`scheduler` imports only the standard library, numpy and networkx; `app` never imports
+`graph` or `jobs` (it reaches them by dotted path); `graph` and `jobs` never import each other.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = {
+    "app": {"graph", "jobs"},
+    "graph": {"jobs"},
+    "jobs": {"graph"},
+}
+SCHEDULER_ALLOWED = set(sys.stdlib_module_names) | {"numpy", "networkx", "scheduler"}
+
+
+def _imports(package: str) -> list[tuple[str, str]]:
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            found += [(str(path.relative_to(ROOT)), name.split(".")[0]) for name in names]
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_layers_do_not_import_upwards(package: str) -> None:
+    bad = [(f, m) for f, m in _imports(package) if m in FORBIDDEN[package]]
+    assert bad == []
+
+
+def test_scheduler_imports_only_stdlib_numpy_networkx() -> None:
+    bad = [(f, m) for f, m in _imports("scheduler") if m not in SCHEDULER_ALLOWED]
+    assert bad == []
