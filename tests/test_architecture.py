@@ -45,3 +45,17 @@ def test_layers_do_not_import_upwards(package: str) -> None:
 def test_scheduler_imports_only_stdlib_numpy_networkx() -> None:
     bad = [(f, m) for f, m in _imports("scheduler") if m not in SCHEDULER_ALLOWED]
     assert bad == []
+
+
+def test_relationships_never_lazy_load() -> None:
+    """Lazy loading in async code is an N+1 waiting to happen: every relationship, if any is
+    ever declared, must use `lazy="raise"` and be loaded explicitly."""
+    from app.models import Base
+
+    lazy = [
+        f"{mapper.class_.__name__}.{rel.key}={rel.lazy}"
+        for mapper in Base.registry.mappers
+        for rel in mapper.relationships
+        if rel.lazy != "raise"
+    ]
+    assert lazy == []
