@@ -18,11 +18,27 @@ from strawberry.tools import merge_types
 from app.settings import Settings
 from graph.auth.mutations import AuthMutation
 from graph.auth.queries import AuthQuery
+from graph.programs.mutations import ProgramMutation
+from graph.programs.queries import ProgramQuery
+from graph.projects.mutations import ProjectMutation
+from graph.projects.queries import ProjectQuery
+from graph.workspaces.mutations import WorkspaceMutation
+from graph.workspaces.queries import WorkspaceQuery
 
 log = logging.getLogger("trueppm.graphql")
 
-QUERIES: tuple[type, ...] = (AuthQuery,)
-MUTATIONS: tuple[type, ...] = (AuthMutation,)
+QUERIES: tuple[type, ...] = (
+    AuthQuery,
+    WorkspaceQuery,
+    ProgramQuery,
+    ProjectQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    AuthMutation,
+    WorkspaceMutation,
+    ProgramMutation,
+    ProjectMutation,
+)
 
 
 def _should_mask(error: GraphQLError) -> bool:

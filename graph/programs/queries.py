@@ -1,0 +1,66 @@
+"""Queries of the program domain: programs exist only for members of their workspace."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+
+from app.models import Program as ProgramModel
+from app.models import WorkspaceMember
+from graph.context import Info
+from graph.pagination import Connection, paginate
+from graph.programs.types import Program
+from graph.workspaces.common import parse_id
+
+
+@strawberry.type
+class ProgramQuery:
+    @strawberry.field(description="Live programs of one of your workspaces, oldest first.")
+    async def programs(
+        self,
+        info: Info,
+        workspace_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Program]:
+        user_id = info.context.require_user()
+        parsed = parse_id(workspace_id)
+        stmt = (
+            select(ProgramModel)
+            .join(WorkspaceMember, WorkspaceMember.workspace_id == ProgramModel.workspace_id)
+            .where(
+                WorkspaceMember.user_id == user_id,
+                ProgramModel.workspace_id == parsed,
+                ProgramModel.is_deleted.is_(False),
+            )
+        )
+        keys = (ProgramModel.created_at.expression, ProgramModel.id.expression)
+        async with info.context.session() as session:
+            return await paginate(
+                session,
+                info.context.settings,
+                stmt,
+                keys,
+                Program.from_model,
+                first=first,
+                after=after,
+            )
+
+    @strawberry.field(description="A live program of one of your workspaces; null otherwise.")
+    async def program(self, info: Info, id: strawberry.ID) -> Program | None:
+        user_id = info.context.require_user()
+        program_id = parse_id(id)
+        if program_id is None:
+            return None
+        stmt = (
+            select(ProgramModel)
+            .join(WorkspaceMember, WorkspaceMember.workspace_id == ProgramModel.workspace_id)
+            .where(
+                WorkspaceMember.user_id == user_id,
+                ProgramModel.id == program_id,
+                ProgramModel.is_deleted.is_(False),
+            )
+        )
+        async with info.context.session() as session:
+            found = (await session.execute(stmt)).scalar_one_or_none()
+        return None if found is None else Program.from_model(found)
