@@ -35,7 +35,7 @@ async def _load_roles(info: Info, keys: Sequence[uuid.UUID]) -> list[Role | None
     user_id = info.context.require_user()
     stmt = select(ProgramModel.id, program_role_column(user_id)).where(ProgramModel.id.in_(keys))
     async with info.context.session() as session:
-        roles = dict((await session.execute(stmt)).tuples().all())
+        roles = {key: value for key, value in (await session.execute(stmt)).all()}
     return [None if roles.get(k) is None else Role(roles[k]) for k in keys]
 
 

@@ -38,7 +38,7 @@ async def _load_roles(info: Info, keys: Sequence[uuid.UUID]) -> list[Role | None
     user_id = info.context.require_user()
     stmt = select(ProjectModel.id, project_role_column(user_id)).where(ProjectModel.id.in_(keys))
     async with info.context.session() as session:
-        roles = dict((await session.execute(stmt)).tuples().all())
+        roles = {key: value for key, value in (await session.execute(stmt)).all()}
     return [None if roles.get(k) is None else Role(roles[k]) for k in keys]
 
 

@@ -81,7 +81,7 @@ class Workspace:
                 WorkspaceMemberModel.user_id == user_id,
             )
             async with info.context.session() as session:
-                roles = dict((await session.execute(stmt)).tuples().all())
+                roles = {key: value for key, value in (await session.execute(stmt)).all()}
             return [WorkspaceRole(roles[k]) if k in roles else None for k in keys]
 
         role: WorkspaceRole | None = await loader(info, "workspace_my_role", load).load(
