@@ -1,0 +1,47 @@
+"""TruePPM's scheduling engine: CPM and Monte Carlo over a project network.
+
+Pure and deterministic: it imports only the standard library, numpy and networkx, does no I/O
+and reads no clock. Build a ``Network`` (validated on construction), then call ``schedule`` or
+``simulate``.
+"""
+
+from ._cpm import schedule
+from ._errors import CyclicDependencyError, InputProblem, ScheduleInputError, SchedulerError
+from ._model import (
+    MON_FRI,
+    Calendar,
+    ConstraintType,
+    Dependency,
+    Distribution,
+    LagUnit,
+    LinkType,
+    RiskEvent,
+    Task,
+    TaskKind,
+)
+from ._network import Network, Project
+from ._result import Derivation, DerivationStep, ScheduleResult, TaskResult
+
+__all__ = [
+    "MON_FRI",
+    "Calendar",
+    "ConstraintType",
+    "CyclicDependencyError",
+    "Dependency",
+    "Derivation",
+    "DerivationStep",
+    "Distribution",
+    "InputProblem",
+    "LagUnit",
+    "LinkType",
+    "Network",
+    "Project",
+    "RiskEvent",
+    "ScheduleInputError",
+    "ScheduleResult",
+    "SchedulerError",
+    "Task",
+    "TaskKind",
+    "TaskResult",
+    "schedule",
+]

@@ -1,0 +1,196 @@
+"""Compile a validated Network into flat integer arrays the passes run on.
+
+Summary tasks are not scheduled: links to or from a summary become links to or from each of its
+leaf descendants. Progress is folded in here too: edges into completed tasks, and start-to-start
+edges into started tasks, no longer constrain anything (retained logic for the rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._calendar import IntArray, WorkCalendar
+from ._graph import levels_of
+from ._model import Calendar, Dependency, LagUnit, LinkType, Task, TaskKind
+from ._network import Network
+from ._tasks import TaskBounds, task_bounds
+
+__all__ = ["FF", "FS", "NEG", "POS", "SF", "SS", "Plan", "Side", "compile_network"]
+
+NEG = -(2**30)
+POS = 2**30
+FS, SS, FF, SF = 0, 1, 2, 3
+_TYPE = {LinkType.FS: FS, LinkType.SS: SS, LinkType.FF: FF, LinkType.SF: SF}
+BoolArray = np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """The edges one level of one pass reads, grouped by the node whose bound they set."""
+
+    edge: IntArray  # expanded edge ids
+    own: IntArray  # node being computed
+    other: IntArray  # node already final
+    other_start: BoolArray  # read the other node's start (else its finish)
+    own_start: BoolArray  # bound the own node's start (else its finish)
+    lag2: IntArray  # 2 * working-day lag; elapsed lags are applied in the conversion
+    special: IntArray  # positions needing a calendar conversion
+    groups: IntArray  # reduceat starts
+    pos: IntArray  # position within the level's nodes of each group's node
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A network as arrays over its leaf tasks and expanded edges."""
+
+    network: Network
+    ids: tuple[str, ...]
+    index: dict[str, int]
+    tasks: tuple[Task, ...]
+    cals: tuple[WorkCalendar, ...]
+    cal: IntArray
+    bounds: TaskBounds
+    e_pred: IntArray
+    e_succ: IntArray
+    e_type: IntArray
+    e_lag: IntArray
+    e_elapsed: BoolArray
+    e_link: IntArray
+    e_fwd: BoolArray
+    e_bwd: BoolArray
+    levels: tuple[IntArray, ...]
+    forward: tuple[Side | None, ...]
+    backward: tuple[Side | None, ...]
+    summary_leaves: dict[str, IntArray]
+
+
+def compile_network(network: Network) -> Plan:
+    """Turn ``network`` into a ``Plan``; raises ``CyclicDependencyError`` on a cycle."""
+    leaves = tuple(t for t in network.tasks if t.kind is not TaskKind.SUMMARY)
+    ids = tuple(t.id for t in leaves)
+    index = {tid: i for i, tid in enumerate(ids)}
+    summary_leaves = _summary_leaves(network.tasks, index)
+    cals, cal = _calendars(network, leaves)
+    pred, succ, link = _expand(network.dependencies, index, summary_leaves)
+    deps = network.dependencies
+    e_type = np.array([_TYPE[deps[i].type] for i in link.tolist()], np.int64)
+    e_lag = np.array([deps[i].lag for i in link.tolist()], np.int64)
+    e_elapsed = np.array([deps[i].lag_unit is LagUnit.ELAPSED_DAYS for i in link.tolist()], bool)
+    bounds = task_bounds(network, leaves, cals, cal, summary_leaves)
+    level = levels_of(len(ids), pred, succ, ids)
+    state = bounds.state
+    fwd = (state[succ] != 2) & ~((e_type == SS) & (state[succ] == 1))
+    bwd = fwd & (state[pred] == 0) | fwd & (state[pred] == 1) & ((e_type == FS) | (e_type == FF))
+    special = (cal[pred] != cal[succ]) | e_elapsed
+    order = np.argsort(level, kind="stable")
+    cuts = np.searchsorted(level[order], np.arange(int(level.max(initial=-1)) + 2))
+    levels = tuple(order[cuts[k] : cuts[k + 1]] for k in range(len(cuts) - 1))
+    edges = _Edges(pred, succ, e_type, e_lag, e_elapsed, special)
+    forward = _sides(levels, level, edges, fwd, forward=True)
+    backward = _sides(levels, level, edges, bwd, forward=False)
+    return Plan(
+        network, ids, index, leaves, cals, cal, bounds, pred, succ, e_type, e_lag,
+        e_elapsed, link, fwd, bwd, levels, forward, backward, summary_leaves,
+    )  # fmt: skip
+
+
+def _summary_leaves(tasks: Sequence[Task], index: dict[str, int]) -> dict[str, IntArray]:
+    children: dict[str, list[str]] = {}
+    for task in tasks:
+        if task.parent is not None:
+            children.setdefault(task.parent, []).append(task.id)
+    out: dict[str, IntArray] = {}
+    for task in tasks:
+        if task.kind is TaskKind.SUMMARY:
+            found: list[int] = []
+            stack = list(children.get(task.id, ()))
+            while stack:
+                child = stack.pop()
+                if child in index:
+                    found.append(index[child])
+                stack.extend(children.get(child, ()))
+            out[task.id] = np.array(sorted(found), np.int64)
+    return out
+
+
+def _calendars(
+    network: Network, leaves: Sequence[Task]
+) -> tuple[tuple[WorkCalendar, ...], IntArray]:
+    default_id = network.default_calendar
+    default = network.calendars[default_id] if default_id else Calendar("standard")
+    others = [c for k, c in network.calendars.items() if k != default_id]
+    cals = tuple(WorkCalendar(c) for c in (default, *others))
+    position = {c.id: i for i, c in enumerate(cals)}
+    if all(t.calendar is None for t in leaves):
+        return cals, np.zeros(len(leaves), np.int64)
+    cal = [0 if t.calendar is None else position[t.calendar] for t in leaves]
+    return cals, np.array(cal, np.int64)
+
+
+def _expand(
+    deps: Sequence[Dependency], index: dict[str, int], summary_leaves: dict[str, IntArray]
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Expanded (pred, succ, link id) arrays; summary ends fan out to their leaves."""
+    pred = np.array([index.get(d.predecessor, -1) for d in deps], np.int64)
+    succ = np.array([index.get(d.successor, -1) for d in deps], np.int64)
+    link = np.arange(len(deps), dtype=np.int64)
+    plain = (pred >= 0) & (succ >= 0)
+    if plain.all():
+        return pred, succ, link
+    ps, ss, ls = [pred[plain]], [succ[plain]], [link[plain]]
+    for i in np.flatnonzero(~plain).tolist():
+        d = deps[i]
+        p = summary_leaves.get(d.predecessor, np.array([pred[i]], np.int64))
+        s = summary_leaves.get(d.successor, np.array([succ[i]], np.int64))
+        ps.append(np.repeat(p, s.size))
+        ss.append(np.tile(s, p.size))
+        ls.append(np.full(p.size * s.size, i, np.int64))
+    pred, succ, link = np.concatenate(ps), np.concatenate(ss), np.concatenate(ls)
+    order = np.argsort(link, kind="stable")
+    return pred[order], succ[order], link[order]
+
+
+@dataclass(frozen=True, slots=True)
+class _Edges:
+    pred: IntArray
+    succ: IntArray
+    type: IntArray
+    lag: IntArray
+    elapsed: BoolArray
+    special: BoolArray
+
+
+def _sides(
+    levels: tuple[IntArray, ...], level: IntArray, e: _Edges, mask: BoolArray, *, forward: bool
+) -> tuple[Side | None, ...]:
+    """Per level, the pass's edges sorted by the node they bound (for ``reduceat``)."""
+    ids = np.flatnonzero(mask)
+    own = (e.succ if forward else e.pred)[ids]
+    ids = ids[np.lexsort((own, level[own]))]
+    own = (e.succ if forward else e.pred)[ids]
+    other = (e.pred if forward else e.succ)[ids]
+    kind = e.type[ids]
+    cuts = np.searchsorted(level[own], np.arange(len(levels) + 1))
+    out: list[Side | None] = []
+    for k, nodes in enumerate(levels):
+        a, b = int(cuts[k]), int(cuts[k + 1])
+        if a == b:
+            out.append(None)
+            continue
+        o = own[a:b]
+        groups = np.flatnonzero(np.concatenate(([True], o[1:] != o[:-1])))
+        t = kind[a:b]
+        if forward:
+            other_start, own_start = (t == SS) | (t == SF), (t == FS) | (t == SS)
+        else:
+            other_start, own_start = (t == FS) | (t == SS), (t == SS) | (t == SF)
+        sl = ids[a:b]
+        lag2 = np.where(e.elapsed[sl], 0, 2 * e.lag[sl])
+        out.append(
+            Side(sl, o, other[a:b], other_start, own_start, lag2,
+                 np.flatnonzero(e.special[sl]), groups, np.searchsorted(nodes, o[groups]))
+        )  # fmt: skip
+    return tuple(out)

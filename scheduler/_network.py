@@ -1,0 +1,46 @@
+"""The validated network (project) that every engine entry point takes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+from ._errors import ScheduleInputError
+from ._model import Calendar, Dependency, Task
+from ._validate import network_problems
+
+__all__ = ["Network", "Project"]
+
+
+@dataclass(frozen=True)
+class Network:
+    """A project network. Construction validates it and raises ``ScheduleInputError`` listing
+    every problem found.
+
+    ``default_calendar=None`` means a standard Monday-Friday calendar with no holidays.
+    ``status_date`` is the last day of reported progress (inclusive).
+    """
+
+    start: date
+    tasks: Sequence[Task]
+    dependencies: Sequence[Dependency] = ()
+    calendars: Mapping[str, Calendar] = field(default_factory=dict)
+    default_calendar: str | None = None
+    status_date: date | None = None
+
+    def __post_init__(self) -> None:
+        # Freeze the containers too, so a Network really cannot change after validation.
+        object.__setattr__(self, "tasks", tuple(self.tasks))
+        object.__setattr__(self, "dependencies", tuple(self.dependencies))
+        object.__setattr__(self, "calendars", MappingProxyType(dict(self.calendars)))
+        problems = network_problems(self)
+        if problems:
+            raise ScheduleInputError(tuple(problems))
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.tasks, self.dependencies, self.default_calendar))
+
+
+Project = Network
