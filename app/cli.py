@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import secrets
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,9 +30,21 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
 
     configure_logging(settings.log_level)
     app = create_app(settings, database_url(settings))
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets
+    # atexit stop the embedded PostgreSQL instead of leaving it running.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     print(f"TruePPM serving on http://{settings.host}:{settings.port}/graphql", flush=True)  # noqa: T201
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, proxy_headers=True)
+    try:
+        uvicorn.run(
+            app, host=settings.host, port=settings.port, log_config=None, proxy_headers=True
+        )
+    finally:
+        embedded.stop_all()
     return 0
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:

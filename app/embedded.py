@@ -6,6 +6,7 @@ folder is reused across starts; the server is stopped when the last process usin
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from pathlib import Path
@@ -29,6 +30,7 @@ def start(pg_data: Path) -> str:
     server = _servers.get(folder)
     if server is None:
         folder.parent.mkdir(parents=True, exist_ok=True)
+        _forget_dead_users(folder)
         log.info("starting embedded PostgreSQL", extra={"pg_data": str(folder)})
         server = get_server(folder, cleanup_mode="stop")
         _servers[folder] = server
@@ -36,6 +38,22 @@ def start(pg_data: Path) -> str:
         if "(1 row)" not in exists:
             server.psql(f"CREATE DATABASE {DATABASE};")
     return str(server.get_uri(DATABASE))
+
+
+def _forget_dead_users(folder: Path) -> None:
+    """The wheel stops the server when its last user process exits, tracking users in a pid
+    file. A user killed by a signal never removes its pid, which would keep the server alive
+    forever after; drop pids of processes that no longer exist before attaching."""
+    import psutil
+
+    pid_file = folder / ".handle_pids.json"
+    try:
+        pids = json.loads(pid_file.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+    if alive != pids:
+        pid_file.write_text(json.dumps(alive))
 
 
 def stop_all() -> None:
