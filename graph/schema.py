@@ -18,10 +18,14 @@ from strawberry.tools import merge_types
 from app.settings import Settings
 from graph.auth.mutations import AuthMutation
 from graph.auth.queries import AuthQuery
+from graph.calendars.mutations import CalendarMutation
+from graph.calendars.queries import CalendarQuery
 from graph.programs.mutations import ProgramMutation
 from graph.programs.queries import ProgramQuery
 from graph.projects.mutations import ProjectMutation
 from graph.projects.queries import ProjectQuery
+from graph.tasks.mutations import TaskMutation
+from graph.tasks.queries import TaskQuery
 from graph.workspaces.mutations import WorkspaceMutation
 from graph.workspaces.queries import WorkspaceQuery
 
@@ -32,12 +36,16 @@ QUERIES: tuple[type, ...] = (
     WorkspaceQuery,
     ProgramQuery,
     ProjectQuery,
+    TaskQuery,
+    CalendarQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
     WorkspaceMutation,
     ProgramMutation,
     ProjectMutation,
+    TaskMutation,
+    CalendarMutation,
 )
 
 

@@ -1,0 +1,171 @@
+"""Task use cases: create, update, move within the WBS, soft delete.
+
+Services flush and never commit. Structural changes lock the project row first, so ranks
+and subtree rewrites of one project never interleave.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.authz import require_project_role
+from app.errors import ConflictError, ForbiddenError, ValidationFailed
+from app.models import Dependency, Ltree, Task
+from app.models.enums import Role
+from app.tasks import placement, validation, wbs
+from app.tasks.placement import Target
+from app.tasks.repository import load_task, lock_project, ltree
+from app.versioning import versioned_update
+
+
+async def create_task(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    project_id: uuid.UUID,
+    changes: dict[str, Any],
+    target: Target,
+) -> Task:
+    """Create a task under `target`'s parent (appended, or before/after a sibling)."""
+    role = await require_project_role(session, user_id, project_id, Role.TEAM_MEMBER)
+    validation.normalize(None, changes)
+    validation.require_field_roles(role, changes)
+    validation.check_values(None, changes)
+    await validation.check_references(session, project_id, changes)
+    await lock_project(session, project_id)
+    task_id = uuid.uuid4()
+    slot = await placement.resolve_slot(session, project_id, task_id, target)
+    task = Task(
+        id=task_id,
+        project_id=project_id,
+        wbs_path=wbs.child_path(slot.parent_path, task_id),
+        wbs_rank=slot.rank,
+        **changes,
+    )
+    session.add(task)
+    await session.flush()
+    await placement.promote_to_summary(session, slot.parent)
+    return task
+
+
+async def update_task(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    task_id: uuid.UUID,
+    changes: dict[str, Any],
+    expected_version: int | None,
+) -> Task:
+    """Change fields; the role needed depends on which fields change (see validation)."""
+    task, role = await load_task(session, user_id, task_id)
+    validation.normalize(task, changes)
+    validation.require_field_roles(role, changes)
+    validation.check_values(task, changes)
+    await validation.check_references(session, task.project_id, changes)
+    return await versioned_update(
+        session, Task, task_id, changes, expected_version=expected_version, label="task"
+    )
+
+
+async def _lock_and_check(
+    session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, expected: int | None
+) -> Task:
+    """Load a task for a structural change: Project Manager, project locked, version checked."""
+    task, role = await load_task(session, user_id, task_id)
+    if role < Role.PROJECT_MANAGER:
+        raise ForbiddenError("this needs the Project Manager role on the project")
+    await lock_project(session, task.project_id)
+    task, _ = await load_task(session, user_id, task_id, for_update=True)
+    if expected is not None and task.server_version != expected:
+        raise ConflictError(
+            f"task changed since version {expected}; reload and retry", task.server_version
+        )
+    return task
+
+
+async def move_task(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    task_id: uuid.UUID,
+    target: Target,
+    expected_version: int | None,
+) -> Task:
+    """Re-parent and/or re-order a task; its whole subtree follows in one UPDATE."""
+    task = await _lock_and_check(session, user_id, task_id, expected_version)
+    slot = await placement.resolve_slot(session, task.project_id, task_id, target)
+    if slot.parent and wbs.is_same_or_descendant(slot.parent.wbs_path, task.wbs_path):
+        raise ValidationFailed.single(
+            target.parent_path[-1], "cannot move a task under itself or one of its descendants"
+        )
+    old_path = task.wbs_path
+    new_prefix = ltree(slot.parent_path or "")
+    # One statement rewrites every live descendant: new parent path || the old path from
+    # the moved task's own label on; only the moved task itself gets the new rank.
+    await session.execute(
+        update(Task)
+        .where(
+            Task.project_id == task.project_id,
+            Task.is_deleted.is_(False),
+            Task.wbs_path.op("<@")(ltree(old_path)),
+        )
+        .values(
+            wbs_path=new_prefix.op("||", return_type=Ltree())(
+                func.subpath(Task.wbs_path, func.nlevel(ltree(old_path)) - 1)
+            ),
+            wbs_rank=case((Task.id == task_id, slot.rank), else_=Task.wbs_rank),
+            server_version=Task.server_version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await placement.promote_to_summary(session, slot.parent)
+    await placement.demote_if_childless(session, task.project_id, wbs.parent_path(old_path))
+    moved, _ = await load_task(session, user_id, task_id, refresh=True)
+    return moved
+
+
+@dataclass(frozen=True)
+class Deletion:
+    task_ids: list[uuid.UUID]
+    dependency_ids: list[uuid.UUID]
+
+
+async def delete_task(
+    session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, expected_version: int | None
+) -> Deletion:
+    """Tombstone a task, its whole subtree and every live link touching them."""
+    task = await _lock_and_check(session, user_id, task_id, expected_version)
+    tasks = await session.execute(
+        update(Task)
+        .where(
+            Task.project_id == task.project_id,
+            Task.is_deleted.is_(False),
+            Task.wbs_path.op("<@")(ltree(task.wbs_path)),
+        )
+        .values(
+            is_deleted=True,
+            deleted_version=Task.server_version + 1,
+            server_version=Task.server_version + 1,
+        )
+        .returning(Task.id)
+        .execution_options(synchronize_session=False)
+    )
+    task_ids = list(tasks.scalars())
+    links = await session.execute(
+        update(Dependency)
+        .where(
+            Dependency.is_deleted.is_(False),
+            or_(Dependency.predecessor_id.in_(task_ids), Dependency.successor_id.in_(task_ids)),
+        )
+        .values(
+            is_deleted=True,
+            deleted_version=Dependency.server_version + 1,
+            server_version=Dependency.server_version + 1,
+        )
+        .returning(Dependency.id)
+        .execution_options(synchronize_session=False)
+    )
+    await placement.demote_if_childless(session, task.project_id, wbs.parent_path(task.wbs_path))
+    return Deletion(task_ids=sorted(task_ids), dependency_ids=sorted(links.scalars()))

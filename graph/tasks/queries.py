@@ -1,0 +1,112 @@
+"""Queries of the task domain: tasks in WBS order, single tasks, dependency links.
+
+Visibility is part of every statement (joined on the caller's effective project role), so a
+non-member gets an empty page or null, never another project's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+from sqlalchemy import select
+
+from app.authz import visible_projects
+from app.errors import NotFoundError
+from app.models import Dependency as DependencyModel
+from app.models import Task as TaskModel
+from app.tasks.repository import parse_id, visible_tasks, wbs_order
+from graph.context import Info
+from graph.pagination import Connection, paginate
+from graph.tasks.types import Dependency, Task
+
+_NOWHERE = uuid.UUID(int=0)
+
+
+def _uuid(raw: strawberry.ID) -> uuid.UUID:
+    try:
+        return parse_id(raw, "object")
+    except NotFoundError:
+        return _NOWHERE
+
+
+@strawberry.type
+class TaskQuery:
+    @strawberry.field(description="A project's live tasks in WBS order (ranked path order).")
+    async def tasks(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Task]:
+        user_id = info.context.require_user()
+        project = _uuid(project_id)
+        order = wbs_order(TaskModel.project_id == project).subquery()
+        visible = visible_projects(user_id).subquery()
+        stmt = (
+            select(TaskModel)
+            .join(visible, visible.c.project_id == TaskModel.project_id)
+            .join(order, order.c.id == TaskModel.id)
+            .where(TaskModel.project_id == project, TaskModel.is_deleted.is_(False))
+        )
+        async with info.context.session() as session:
+            return await paginate(
+                session,
+                info.context.settings,
+                stmt,
+                [order.c.sort_key, TaskModel.id.expression],
+                Task.from_model,
+                first=first,
+                after=after,
+            )
+
+    @strawberry.field(description="One live task, or null when absent or not visible.")
+    async def task(self, info: Info, id: strawberry.ID) -> Task | None:
+        user_id = info.context.require_user()
+        async with info.context.session() as session:
+            stmt = visible_tasks(user_id).where(TaskModel.id == _uuid(id))
+            row = (await session.execute(stmt)).one_or_none()
+        return Task.from_model(row[0]) if row else None
+
+    @strawberry.field(description="A project's live dependency links, oldest first.")
+    async def dependencies(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Dependency]:
+        user_id = info.context.require_user()
+        visible = visible_projects(user_id).subquery()
+        stmt = (
+            select(DependencyModel)
+            .join(visible, visible.c.project_id == DependencyModel.project_id)
+            .where(
+                DependencyModel.project_id == _uuid(project_id),
+                DependencyModel.is_deleted.is_(False),
+            )
+        )
+        async with info.context.session() as session:
+            return await paginate(
+                session,
+                info.context.settings,
+                stmt,
+                [DependencyModel.created_at.expression, DependencyModel.id.expression],
+                Dependency.from_model,
+                first=first,
+                after=after,
+            )
+
+    @strawberry.field(description="One live dependency link, or null.")
+    async def dependency(self, info: Info, id: strawberry.ID) -> Dependency | None:
+        user_id = info.context.require_user()
+        visible = visible_projects(user_id).subquery()
+        stmt = (
+            select(DependencyModel)
+            .join(visible, visible.c.project_id == DependencyModel.project_id)
+            .where(DependencyModel.id == _uuid(id), DependencyModel.is_deleted.is_(False))
+        )
+        async with info.context.session() as session:
+            link = (await session.execute(stmt)).scalar_one_or_none()
+        return Dependency.from_model(link) if link else None

@@ -1,0 +1,174 @@
+"""GraphQL types of the task domain: tasks, dependency links, their inputs and payloads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import strawberry
+
+from app.models import Dependency as DependencyModel
+from app.models import Task as TaskModel
+from app.models.enums import ConstraintType, LagUnit, LinkType, TaskKind
+from app.tasks import wbs
+from graph.context import Info
+from graph.tasks import loaders
+
+# Registers the domain enums with Strawberry (it decorates the classes in place).
+for _enum in (TaskKind, LinkType, LagUnit, ConstraintType):
+    strawberry.enum(_enum)
+
+
+@strawberry.type(description="A precedence link: `successor` waits on `predecessor`.")
+class Dependency:
+    id: strawberry.ID
+    project_id: strawberry.ID
+    predecessor_id: strawberry.ID
+    successor_id: strawberry.ID
+    type: LinkType
+    lag: int = strawberry.field(description="Negative lag is a lead.")
+    lag_unit: LagUnit
+    server_version: int
+    is_deleted: bool
+
+    @classmethod
+    def from_model(cls, link: DependencyModel) -> Dependency:
+        return cls(
+            id=strawberry.ID(str(link.id)),
+            project_id=strawberry.ID(str(link.project_id)),
+            predecessor_id=strawberry.ID(str(link.predecessor_id)),
+            successor_id=strawberry.ID(str(link.successor_id)),
+            type=LinkType(link.type),
+            lag=link.lag,
+            lag_unit=LagUnit(link.lag_unit),
+            server_version=link.server_version,
+            is_deleted=link.is_deleted,
+        )
+
+
+_PLAIN = (
+    "name",
+    "description",
+    "duration",
+    "constraint_date",
+    "deadline",
+    "percent_complete",
+    "actual_start",
+    "actual_finish",
+    "story_points",
+    "server_version",
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_float",
+    "free_float",
+    "is_critical",
+)
+
+
+@strawberry.type(description="A WBS node. The early/late/float fields are engine output.")
+class Task:
+    model: strawberry.Private[TaskModel]
+    id: strawberry.ID
+    project_id: strawberry.ID
+    name: str
+    description: str
+    kind: TaskKind
+    duration: int = strawberry.field(description="Working days.")
+    calendar_id: strawberry.ID | None
+    constraint_type: ConstraintType
+    constraint_date: date | None
+    deadline: date | None
+    percent_complete: float
+    actual_start: date | None
+    actual_finish: date | None
+    optimistic: float | None = strawberry.field(description="Optimistic estimate (days).")
+    most_likely: float | None = strawberry.field(description="Most likely estimate (days).")
+    pessimistic: float | None = strawberry.field(description="Pessimistic estimate (days).")
+    story_points: int | None
+    assignee_id: strawberry.ID | None
+    server_version: int
+    early_start: date | None
+    early_finish: date | None
+    late_start: date | None
+    late_finish: date | None
+    total_float: int | None
+    free_float: int | None
+    is_critical: bool
+
+    @classmethod
+    def from_model(cls, task: TaskModel) -> Task:
+        plain = {name: getattr(task, name) for name in _PLAIN}
+        return cls(
+            model=task,
+            id=strawberry.ID(str(task.id)),
+            project_id=strawberry.ID(str(task.project_id)),
+            kind=TaskKind(task.kind),
+            calendar_id=_id(task.calendar_id),
+            constraint_type=ConstraintType(task.constraint_type),
+            optimistic=task.optimistic_duration,
+            most_likely=task.most_likely_duration,
+            pessimistic=task.pessimistic_duration,
+            assignee_id=_id(task.assignee_id),
+            **plain,
+        )
+
+    @strawberry.field(description="The parent task (from the WBS path), null at top level.")
+    def parent_id(self) -> strawberry.ID | None:
+        return _id(wbs.parent_id(self.model.wbs_path))
+
+    @strawberry.field(description="1 for a top-level task.")
+    def depth(self) -> int:
+        return wbs.depth(self.model.wbs_path)
+
+    @strawberry.field(description="The `ltree` path: one `t<uuid hex>` label per ancestor.")
+    def wbs_path(self) -> str:
+        return self.model.wbs_path
+
+    @strawberry.field(description="Position among siblings (lexicographic, C collation).")
+    def wbs_rank(self) -> str:
+        return self.model.wbs_rank
+
+    @strawberry.field(description='Outline number such as "1.2.3".')
+    async def outline_number(self, info: Info) -> str:
+        outlines = await loaders.outlines(info).load(self.model.project_id)
+        return outlines[self.model.id].number
+
+    @strawberry.field(description="Live links into this task.")
+    async def predecessors(self, info: Info) -> list[Dependency]:
+        links = await loaders.links_into(info).load(self.model.id)
+        return [Dependency.from_model(link) for link in links]
+
+    @strawberry.field(description="Live links out of this task.")
+    async def successors(self, info: Info) -> list[Dependency]:
+        links = await loaders.links_out_of(info).load(self.model.id)
+        return [Dependency.from_model(link) for link in links]
+
+
+def _id(value: uuid.UUID | None) -> strawberry.ID | None:
+    return strawberry.ID(str(value)) if value else None
+
+
+def task_node(model: TaskModel) -> Task:
+    return Task.from_model(model)
+
+
+@strawberry.type
+class TaskPayload:
+    task: Task
+
+
+@strawberry.type(description="Everything the deletion tombstoned.")
+class DeleteTaskPayload:
+    deleted_task_ids: list[strawberry.ID]
+    deleted_dependency_ids: list[strawberry.ID]
+
+
+@strawberry.type
+class DependencyPayload:
+    dependency: Dependency
+
+
+def ids(values: list[uuid.UUID]) -> list[strawberry.ID]:
+    return [strawberry.ID(str(v)) for v in values]
