@@ -1,0 +1,472 @@
+"""Read Microsoft Project XML (MSPDI) into a :class:`Network` plus the dates Project stored.
+
+Project schedules in minutes; the engine schedules in whole working days. The reader
+converts at this edge and records every lossy step in :attr:`MspdiProject.warnings`:
+
+- durations and working-time lags: minutes / ``MinutesPerDay`` (LinkLag is in tenths of
+  a minute), rounded to whole days; a non-zero duration never rounds below one day;
+- elapsed lags (``LagFormat`` 4, 6, 8, 10, 12, 20 and their estimated variants) become
+  elapsed-day lags; elapsed *durations* have no engine equivalent and are approximated;
+- a start instant at or after the working day's end is the next working day, a finish
+  instant at or before the day's start is the previous working day (Project writes a
+  late finish of 17:00 as 08:00 the next working day), and a milestone instant at the
+  start of a day is the end of the previous working day, never before the project start.
+
+Calendars: weekdays (inherited from a base calendar when a derived one omits them) and
+exceptions. Project 2007+ writes every occurrence of a recurring exception as a dated
+``WeekDay`` (``DayType`` 0) entry, so those are read; a recurring ``Exception`` with no
+expanded entries is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from ._model import Calendar, ConstraintType, Dependency, LagUnit, LinkType, Task, TaskKind
+from ._network import Network
+
+__all__ = ["ExpectedDates", "MspdiFormatError", "MspdiProject", "read_mspdi"]
+
+_LINK_TYPES = {0: LinkType.FF, 1: LinkType.FS, 2: LinkType.SF, 3: LinkType.SS}
+_CONSTRAINTS = {
+    0: ConstraintType.ASAP,
+    1: ConstraintType.ALAP,
+    2: ConstraintType.MSO,
+    3: ConstraintType.MFO,
+    4: ConstraintType.SNET,
+    5: ConstraintType.SNLT,
+    6: ConstraintType.FNET,
+    7: ConstraintType.FNLT,
+}
+_START_CONSTRAINTS = {ConstraintType.MSO, ConstraintType.SNET, ConstraintType.SNLT}
+# Elapsed lag formats (em, eh, ed, ew, emo, e%) and their "estimated" (+32) variants.
+_ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20} | {f + 32 for f in (4, 6, 8, 10, 12, 20)}
+_PERCENT_FORMATS = {19, 20, 51, 52}
+_ELAPSED_DURATION_FORMATS = {4, 6, 8, 10, 12} | {f + 32 for f in (4, 6, 8, 10, 12)}
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedDates:
+    """The schedule Microsoft Project stored for one task, in engine day units.
+
+    Dates follow the engine's convention (inclusive finish day); slack is in working
+    days at the project's ``MinutesPerDay``. A field is ``None`` when the file lacks it.
+    """
+
+    start: date | None
+    finish: date | None
+    early_start: date | None
+    early_finish: date | None
+    late_start: date | None
+    late_finish: date | None
+    total_slack: int | None
+    free_slack: int | None
+    critical: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class MspdiProject:
+    """A parsed MSPDI file: the engine input and Project's own results.
+
+    Attributes:
+        name: The project name (or the file stem).
+        network: Tasks keyed by Project's task UID (as a string).
+        expected: Project's stored dates and slack for every task in ``network``.
+        minutes_per_day: Project's working minutes per day used for unit conversion.
+        warnings: Every lossy or skipped conversion, one message each.
+    """
+
+    name: str
+    network: Network
+    expected: dict[str, ExpectedDates]
+    minutes_per_day: int
+    warnings: tuple[str, ...]
+
+
+def read_mspdi(path: str | Path) -> MspdiProject:
+    """Parse a Microsoft Project XML file into a :class:`MspdiProject`.
+
+    Raises:
+        MspdiFormatError: The root element is not an MSPDI ``Project`` or the project
+            start date is missing.
+    """
+    path = Path(path)
+    root = ET.parse(path).getroot()
+    if not root.tag.endswith("Project"):
+        raise MspdiFormatError(f"{path.name}: root element {root.tag!r} is not an MSPDI Project")
+    return _Reader(root, path.stem).read()
+
+
+class _Reader:
+    """One pass over a parsed MSPDI tree; holds the project-wide conversion settings."""
+
+    def __init__(self, root: ET.Element, stem: str) -> None:
+        self.root = root
+        self.name = text(root, "Name") or stem
+        self.warnings: list[str] = []
+        self.minutes_per_day = int(text(root, "MinutesPerDay") or 480)
+        self.day_start = _clock(text(root, "DefaultStartTime"), time(8))
+        self.day_end = _clock(text(root, "DefaultFinishTime"), time(17))
+        start = parse_datetime(text(root, "StartDate"))
+        if start is None:
+            raise MspdiFormatError(f"{stem}: no StartDate")
+        self.calendars = parse_calendars(root, self.warnings)
+        default_uid = text(root, "CalendarUID")
+        self.default_calendar = default_uid if default_uid in self.calendars else None
+        self.start = self._start_day(start, self.default_calendar)
+        if text(root, "ScheduleFromStart") == "0":
+            self.warnings.append("project is scheduled from its finish; read as from start")
+
+    def read(self) -> MspdiProject:
+        rows = self._task_rows()
+        parents = {parent for _, parent in rows if parent is not None}
+        tasks = [self._task(row, parent, parents) for row, parent in rows]
+        ids = {t.id for t in tasks}
+        links = [link for row, _ in rows for link in self._links(row, ids)]
+        kinds = {t.id: t.kind for t in tasks}
+        cal_of = {t.id: t.calendar or self.default_calendar for t in tasks}
+        expected = {
+            uid: self._expected(row, kinds[uid], cal_of[uid])
+            for row, _ in rows
+            if (uid := text(row, "UID") or "") in ids
+        }
+        network = Network(
+            start=self.start,
+            tasks=tasks,
+            dependencies=links,
+            calendars={uid: c.to_engine() for uid, c in self.calendars.items()},
+            default_calendar=self.default_calendar,
+            status_date=self._date(text(self.root, "StatusDate"), start=False, cal=None),
+        )
+        return MspdiProject(
+            self.name, network, expected, self.minutes_per_day, tuple(self.warnings)
+        )
+
+    def _task_rows(self) -> list[tuple[ET.Element, str | None]]:
+        """Real task rows in outline order, each with its parent UID.
+
+        The outline-level-0 row is Project's project summary task, not a task; blank
+        (``IsNull``) rows carry nothing. The parent is the nearest earlier row one
+        outline level up, which is exactly how Project's WBS indentation works.
+        """
+        rows = [t for t in children(child(self.root, "Tasks"), "Task")]
+        rows.sort(key=lambda t: int(text(t, "ID") or 0))
+        stack: list[tuple[int, str]] = []
+        result: list[tuple[ET.Element, str | None]] = []
+        for row in rows:
+            level = int(text(row, "OutlineLevel") or 1)
+            if text(row, "IsNull") == "1" or level == 0:
+                continue
+            if text(row, "Active") == "0":
+                self.warnings.append(
+                    f"task {text(row, 'UID')}: inactive in Project; read as active"
+                )
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            uid = text(row, "UID") or ""
+            result.append((row, stack[-1][1] if stack else None))
+            stack.append((level, uid))
+        return result
+
+    def _task(self, row: ET.Element, parent: str | None, parents: set[str]) -> Task:
+        uid = text(row, "UID") or ""
+        cal_uid = text(row, "CalendarUID")
+        calendar = cal_uid if cal_uid in self.calendars else None
+        if uid in parents:  # a "Summary" row whose children were all blank is a plain task
+            kind, duration = TaskKind.SUMMARY, 0
+        else:
+            duration = self._duration(row, uid)
+            kind = TaskKind.MILESTONE if duration == 0 else TaskKind.TASK
+        constraint, cdate = self._constraint(row, uid)
+        if kind == TaskKind.SUMMARY and constraint != ConstraintType.ASAP:
+            # The engine places a summary only by its children; Project does the same
+            # for everything but a rarely used summary constraint.
+            self.warnings.append(f"task {uid}: constraint on a summary task dropped")
+            constraint, cdate = ConstraintType.ASAP, None
+        if text(row, "Manual") == "1":
+            self.warnings.append(f"task {uid}: manually scheduled in Project; read as automatic")
+        return Task(
+            id=uid,
+            duration=duration,
+            kind=kind,
+            parent=parent,
+            calendar=calendar,
+            constraint_type=constraint,
+            constraint_date=cdate,
+            deadline=self._date(text(row, "Deadline"), start=False, cal=None),
+            actual_start=self._date(text(row, "ActualStart"), start=True, cal=calendar),
+            actual_finish=self._date(text(row, "ActualFinish"), start=False, cal=calendar),
+            name=text(row, "Name") or "",
+        )
+
+    def _constraint(self, row: ET.Element, uid: str) -> tuple[ConstraintType, date | None]:
+        kind = _CONSTRAINTS.get(int(text(row, "ConstraintType") or 0), ConstraintType.ASAP)
+        if kind in (ConstraintType.ASAP, ConstraintType.ALAP):
+            return kind, None
+        when = self._date(text(row, "ConstraintDate"), start=kind in _START_CONSTRAINTS, cal=None)
+        if when is None:
+            self.warnings.append(f"task {uid}: {kind} constraint without a date dropped")
+            return ConstraintType.ASAP, None
+        return kind, when
+
+    def _duration(self, row: ET.Element, uid: str) -> int:
+        minutes = _iso_minutes(text(row, "Duration") or "PT0H0M0S")
+        fmt = int(text(row, "DurationFormat") or 7)
+        per_day = 1440 if fmt in _ELAPSED_DURATION_FORMATS else self.minutes_per_day
+        if fmt in _ELAPSED_DURATION_FORMATS:
+            self.warnings.append(f"task {uid}: elapsed duration read as that many working days")
+        days = minutes / per_day
+        whole = max(1, round(days)) if minutes > 0 else 0
+        if whole != days:
+            self.warnings.append(f"task {uid}: duration {days:g} days rounded to {whole}")
+        return whole
+
+    def _links(self, row: ET.Element, ids: set[str]) -> list[Dependency]:
+        succ = text(row, "UID") or ""
+        links = []
+        for link in children(row, "PredecessorLink"):
+            pred = text(link, "PredecessorUID") or ""
+            if pred not in ids or text(link, "CrossProject") == "1":
+                self.warnings.append(f"link {pred}->{succ}: predecessor not in this project")
+                continue
+            fmt = int(text(link, "LagFormat") or 7)
+            tenths = float(text(link, "LinkLag") or 0)
+            if fmt in _PERCENT_FORMATS:
+                self.warnings.append(f"link {pred}->{succ}: percentage lag dropped")
+                tenths = 0
+            elapsed = fmt in _ELAPSED_FORMATS
+            days = tenths / (14400 if elapsed else self.minutes_per_day * 10)
+            if round(days) != days:
+                self.warnings.append(f"link {pred}->{succ}: lag {days:g} days rounded")
+            links.append(
+                Dependency(
+                    predecessor=pred,
+                    successor=succ,
+                    type=_LINK_TYPES.get(int(text(link, "Type") or 1), LinkType.FS),
+                    lag=round(days),
+                    lag_unit=LagUnit.ELAPSED_DAYS if elapsed else LagUnit.WORKING_DAYS,
+                )
+            )
+        return links
+
+    def _expected(self, row: ET.Element, kind: TaskKind, cal: str | None) -> ExpectedDates:
+        milestone = kind == TaskKind.MILESTONE
+
+        def start(tag: str) -> date | None:
+            return self._date(text(row, tag), start=not milestone, cal=cal, milestone=milestone)
+
+        def finish(tag: str) -> date | None:
+            return self._date(text(row, tag), start=False, cal=cal, milestone=milestone)
+
+        critical = text(row, "Critical")
+        return ExpectedDates(
+            start=start("Start"),
+            finish=finish("Finish"),
+            early_start=start("EarlyStart"),
+            early_finish=finish("EarlyFinish"),
+            late_start=start("LateStart"),
+            late_finish=finish("LateFinish"),
+            total_slack=self._slack(text(row, "TotalSlack")),
+            free_slack=self._slack(text(row, "FreeSlack")),
+            critical=None if critical is None else critical == "1",
+        )
+
+    def _slack(self, value: str | None) -> int | None:
+        return None if value is None else round(float(value) / (self.minutes_per_day * 10))
+
+    def _date(
+        self, value: str | None, *, start: bool, cal: str | None, milestone: bool = False
+    ) -> date | None:
+        """Turn a Project instant into an engine day (see the module docstring)."""
+        moment = parse_datetime(value)
+        if moment is None:
+            return None
+        calendar = self.calendars.get(cal or self.default_calendar or "")
+        if start:
+            return self._start_day(moment, cal)
+        day = moment.date()
+        if moment.time() <= self.day_start:
+            day = _step(calendar, day, -1, inclusive=False)
+        elif calendar is not None:
+            day = _step(calendar, day, -1, inclusive=True)
+        return max(day, self.start) if milestone else day
+
+    def _start_day(self, moment: datetime, cal: str | None) -> date:
+        calendar = self.calendars.get(cal or self.default_calendar or "")
+        if moment.time() >= self.day_end:
+            return _step(calendar, moment.date(), +1, inclusive=False)
+        return _step(calendar, moment.date(), +1, inclusive=True) if calendar else moment.date()
+
+
+def _step(calendar: ParsedCalendar | None, day: date, direction: int, *, inclusive: bool) -> date:
+    """The nearest working day from ``day`` in ``direction`` (``day`` itself if inclusive)."""
+    if calendar is None:
+        return day if inclusive else date.fromordinal(day.toordinal() + direction)
+    return calendar.nearest_working(day, direction, inclusive=inclusive)
+
+
+def _iso_minutes(value: str) -> float:
+    """Minutes in an MSPDI ``PnDTnHnMnS`` duration (Project writes ``PT16H0M0S``)."""
+    sign = -1 if value.startswith("-") else 1
+    body = value.lstrip("-").removeprefix("P")
+    days_part, _, clock = body.partition("T")
+    total = float(days_part.rstrip("D") or 0) * 1440 if days_part else 0.0
+    number = ""
+    for ch in clock:
+        if ch.isdigit() or ch == ".":
+            number += ch
+            continue
+        factor = {"H": 60.0, "M": 1.0, "S": 1 / 60}.get(ch)
+        if factor is None:
+            raise MspdiFormatError(f"duration {value!r} is not ISO 8601")
+        total += float(number or 0) * factor
+        number = ""
+    return sign * total
+
+
+def _clock(value: str | None, default: time) -> time:
+    return time.fromisoformat(value) if value else default
+
+
+# --- XML helpers -----------------------------------------------------------------------
+# MSPDI puts every element in one default namespace; matching on the local name keeps the
+# reader working for files written with or without it.
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def children(parent: ET.Element | None, name: str) -> list[ET.Element]:
+    """Direct children of ``parent`` with local tag ``name``."""
+    return [] if parent is None else [e for e in parent if _local(e.tag) == name]
+
+
+def child(parent: ET.Element | None, name: str) -> ET.Element | None:
+    found = children(parent, name)
+    return found[0] if found else None
+
+
+def text(parent: ET.Element | None, name: str) -> str | None:
+    found = child(parent, name)
+    return None if found is None or found.text is None else found.text.strip()
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+# --- Calendars -------------------------------------------------------------------------
+
+
+class MspdiFormatError(ValueError):
+    """The file is not a readable Microsoft Project XML (MSPDI) project."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCalendar:
+    """A calendar resolved against its base: weekday mask plus dated exceptions."""
+
+    uid: str
+    name: str
+    working_weekdays: int  # bit 0 = Monday, the engine's convention
+    exceptions: dict[date, bool]  # date -> working?
+
+    def is_working(self, day: date) -> bool:
+        if day in self.exceptions:
+            return self.exceptions[day]
+        return bool(self.working_weekdays >> day.weekday() & 1)
+
+    def nearest_working(self, day: date, direction: int, *, inclusive: bool) -> date:
+        ordinal = day.toordinal() if inclusive else day.toordinal() + direction
+        for _ in range(3660):  # ten years of non-working days means a broken calendar
+            if self.is_working(date.fromordinal(ordinal)):
+                return date.fromordinal(ordinal)
+            ordinal += direction
+        raise MspdiFormatError(f"calendar {self.uid} has no working day near {day}")
+
+    def to_engine(self) -> Calendar:
+        """The engine calendar; exceptions that match the weekday rule are dropped."""
+        weekly = {d: bool(self.working_weekdays >> d.weekday() & 1) for d in self.exceptions}
+        return Calendar(
+            id=self.uid,
+            working_weekdays=self.working_weekdays,
+            holidays=frozenset(d for d, w in self.exceptions.items() if not w and weekly[d]),
+            extra_working_days=frozenset(
+                d for d, w in self.exceptions.items() if w and not weekly[d]
+            ),
+        )
+
+
+@dataclass(slots=True)
+class _RawCalendar:
+    name: str
+    base: str | None
+    weekdays: dict[int, bool]  # Python weekday (0 = Monday) -> working
+    exceptions: dict[date, bool]
+
+
+def parse_calendars(root: ET.Element, warnings: list[str]) -> dict[str, ParsedCalendar]:
+    """Every calendar in the file, keyed by UID, with base-calendar inheritance applied."""
+    raw: dict[str, _RawCalendar] = {}
+    for cal in children(child(root, "Calendars"), "Calendar"):
+        uid = text(cal, "UID") or ""
+        base = text(cal, "BaseCalendarUID")
+        raw[uid] = _RawCalendar(
+            name=text(cal, "Name") or uid,
+            base=base if base not in (None, "-1", "0", uid) else None,
+            weekdays={},
+            exceptions={},
+        )
+        _read_weekdays(cal, raw[uid])
+        _read_exceptions(cal, raw[uid], warnings)
+    return {uid: _resolve(uid, raw, ()) for uid in raw}
+
+
+def _read_weekdays(cal: ET.Element, into: _RawCalendar) -> None:
+    for wd in children(child(cal, "WeekDays"), "WeekDay"):
+        day_type = int(text(wd, "DayType") or 0)
+        working = text(wd, "DayWorking") == "1"
+        if day_type:  # 1 = Sunday .. 7 = Saturday
+            into.weekdays[(day_type + 5) % 7] = working
+            continue
+        period = child(wd, "TimePeriod")
+        _mark(into, text(period, "FromDate"), text(period, "ToDate"), working)
+
+
+def _read_exceptions(cal: ET.Element, into: _RawCalendar, warnings: list[str]) -> None:
+    if into.exceptions:  # Project already wrote the expanded occurrences as WeekDays.
+        return
+    for exc in children(child(cal, "Exceptions"), "Exception"):
+        period = child(exc, "TimePeriod")
+        working = text(exc, "DayWorking") == "1"
+        if text(exc, "Type") in (None, "1") and text(exc, "Period") in (None, "1"):
+            _mark(into, text(period, "FromDate"), text(period, "ToDate"), working)
+        else:
+            warnings.append(
+                f"calendar {into.name}: recurring exception {text(exc, 'Name')} skipped"
+            )
+
+
+def _mark(into: _RawCalendar, start: str | None, end: str | None, working: bool) -> None:
+    first, last = parse_datetime(start), parse_datetime(end)
+    if first is None or last is None:
+        return
+    for ordinal in range(first.toordinal(), last.toordinal() + 1):
+        into.exceptions[date.fromordinal(ordinal)] = working
+
+
+def _resolve(uid: str, raw: dict[str, _RawCalendar], seen: tuple[str, ...]) -> ParsedCalendar:
+    own = raw[uid]
+    if own.base in raw and own.base not in seen:
+        base = _resolve(own.base, raw, (*seen, uid))
+        mask = base.working_weekdays
+        exceptions = {**base.exceptions, **own.exceptions}
+    else:
+        mask, exceptions = 0b0011111, dict(own.exceptions)
+    for weekday, working in own.weekdays.items():
+        mask = mask | 1 << weekday if working else mask & ~(1 << weekday)
+    return ParsedCalendar(uid, own.name, mask, exceptions)
