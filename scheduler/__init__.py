@@ -19,8 +19,10 @@ from ._model import (
     Task,
     TaskKind,
 )
+from ._montecarlo import simulate
 from ._network import Network, Project
 from ._result import Derivation, DerivationStep, ScheduleResult, TaskResult
+from ._simresult import SimulationResult
 
 __all__ = [
     "MON_FRI",
@@ -40,8 +42,10 @@ __all__ = [
     "ScheduleInputError",
     "ScheduleResult",
     "SchedulerError",
+    "SimulationResult",
     "Task",
     "TaskKind",
     "TaskResult",
     "schedule",
+    "simulate",
 ]

@@ -34,9 +34,9 @@ class Solved:
     days: dict[str, IntArray]  # day numbers of es/ef/ls/lf/start/finish
 
 
-def solve(network: Network, critical_threshold: int = 0) -> Solved:
+def solve(network: Network, critical_threshold: int = 0, plan: Plan | None = None) -> Solved:
     """Run both passes and the float analysis."""
-    plan = compile_network(network)
+    plan = compile_network(network) if plan is None else plan
     span = plan.bounds.span[:, None]
     es, ef, se = forward(plan, span)
     pf, fday = project_finish(plan, ef)
@@ -152,8 +152,13 @@ class TaskResultMaker:
         )  # fmt: skip
 
     def _summary(self, task_id: str) -> TaskResult:
-        kids = [self(self._s.plan.ids[i]) for i in self._s.plan.summary_leaves[task_id].tolist()]
+        plan = self._s.plan
+        kids = [self(plan.ids[i]) for i in plan.summary_leaves[task_id].tolist()]
         tf = min(k.total_float for k in kids)
+        # Free float of a summary: the slack of its own outgoing links, else its total float.
+        own = [i for i, d in enumerate(plan.network.dependencies) if d.predecessor == task_id]
+        mine = np.isin(plan.e_link[self._s.edges], own)
+        ff = min(tf, int(self._s.slack[mine].min(initial=tf)))
         return TaskResult(
             task_id,
             min(k.early_start for k in kids),
@@ -161,7 +166,7 @@ class TaskResultMaker:
             min(k.late_start for k in kids),
             max(k.late_finish for k in kids),
             tf,
-            min(k.free_float for k in kids),
+            max(ff, 0),
             any(k.is_critical for k in kids),
             (),
             min(k.start for k in kids),

@@ -105,9 +105,9 @@ def _convert(plan: Plan, side: Side, base: IntArray, fwd: bool) -> IntArray:
 def forward(plan: Plan, span: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     """Early start, early finish and start-event times."""
     b = plan.bounds
-    es = np.empty(span.shape, np.int64)
-    ef = np.empty(span.shape, np.int64)
-    se = np.empty(span.shape, np.int64) if b.any_started else es
+    es = np.empty(span.shape, span.dtype)
+    ef = np.empty(span.shape, span.dtype)
+    se = np.empty(span.shape, span.dtype) if b.any_started else es
     pins = bool((b.pin_start != NEG).any() or (b.pin_finish != NEG).any())
     fnet = bool((b.lo_finish != NEG).any())
     for nodes, side in zip(plan.levels, plan.forward, strict=True):
@@ -160,8 +160,8 @@ def backward(
 ) -> tuple[IntArray, IntArray]:
     """Late start and finish times, given the early ones and the project finish bound."""
     b = plan.bounds
-    ls = np.empty(span.shape, np.int64)
-    lf = np.empty(span.shape, np.int64)
+    ls = np.empty(span.shape, span.dtype)
+    lf = np.empty(span.shape, span.dtype)
     his = bool((b.hi_start < POS).any())
     done = bool((b.state == DONE).any())
     for nodes, side in zip(reversed(plan.levels), reversed(plan.backward), strict=True):
@@ -177,10 +177,10 @@ def backward(
             red = np.minimum.reduceat(cand, side.groups, axis=0)
             bound[side.pos] = np.minimum(bound[side.pos], red)
         bound -= (1 - (bound & 1)) * (sp > 0)  # a task finishes at 17:00, never at 08:00
-        # A milestone keeps the time of day of its early date (17:00 of day k and 08:00 of
-        # day k + 1 are the same working moment), so its late date shows on the same side.
-        odd = es[nodes] & 1
-        bound += ((bound & 1) != odd) * (sp == 0) * (1 - 2 * odd)
+        # 08:00 of day k + 1 is the same working moment as 17:00 of day k; like Microsoft
+        # Project, show a milestone's late date at the earlier evening unless it is pinned
+        # to its early date.
+        bound -= ((bound & 1) == 0) * (sp == 0) * (bound > es[nodes])
         if done:
             bound = np.where((b.state[nodes] == DONE)[:, None], ef[nodes], bound)
         lf[nodes] = bound

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._errors import InputProblem
-from ._model import Calendar, ConstraintType, Dependency, RiskEvent, Task, TaskKind
+from ._model import Calendar, ConstraintType, Dependency, LinkType, RiskEvent, Task, TaskKind
 
 if TYPE_CHECKING:
     from ._network import Network
@@ -205,7 +205,8 @@ def _suspect_links(links: Sequence[Dependency], tasks: Mapping[str, Task]) -> li
     succ = np.array([number.get(link.successor, -1) for link in links], np.int64)
     bad = (pred < 0) | (succ < 0) | (pred == succ)
     bad |= np.array([type(link.lag) is not int for link in links], bool)
-    pair = pred * (len(number) + 1) + succ
+    kind = np.array([list(LinkType).index(link.type) for link in links], np.int64)
+    pair = (pred * (len(number) + 1) + succ) * 4 + kind
     _, first = np.unique(pair, return_index=True)
     dup = np.ones(len(links), bool)
     dup[first] = False
@@ -217,13 +218,13 @@ def _suspect_links(links: Sequence[Dependency], tasks: Mapping[str, Task]) -> li
 
 def _link_problems(links: Sequence[Dependency], tasks: Mapping[str, Task]) -> list[InputProblem]:
     out: list[InputProblem] = []
-    pairs: set[tuple[str, str]] = set()
+    pairs: set[tuple[str, str, LinkType]] = set()
     suspects = _suspect_links(links, tasks)
     if not suspects:
         return out
     # Duplicates are relative to earlier links, so rescan from the first suspect's pairs.
     for link in links[: suspects[0]]:
-        pairs.add((link.predecessor, link.successor))
+        pairs.add((link.predecessor, link.successor, link.type))
     for link in links[suspects[0] :]:
         pred, succ = link.predecessor, link.successor
         where = f"link {pred!r} -> {succ!r}"
@@ -237,15 +238,15 @@ def _link_problems(links: Sequence[Dependency], tasks: Mapping[str, Task]) -> li
             add("successor", f"unknown successor {succ!r}")
         if pred == succ:
             add("predecessor", "a task cannot depend on itself")
-        elif (pred, succ) in pairs:
-            add("predecessor", "duplicate link between the same two tasks")
+        elif (pred, succ, link.type) in pairs:
+            add("predecessor", f"duplicate {link.type.value} link between the same two tasks")
         elif (
             pred in tasks
             and succ in tasks
             and (pred in _ancestors(succ, tasks) or succ in _ancestors(pred, tasks))
         ):
             add("predecessor", "a summary cannot be linked to its own subtask")
-        pairs.add((pred, succ))
+        pairs.add((pred, succ, link.type))
         if not _is_int(link.lag):
             add("lag", "lag must be a whole number of days")
     return out

@@ -1,0 +1,133 @@
+"""``SimulationResult`` and the statistics that summarise a Monte Carlo run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._compile import Plan
+from ._network import Network
+
+__all__ = ["SimulationResult", "spearman", "summarise"]
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Finish-date distribution, criticality and sensitivity of a simulated project.
+
+    ``mean`` and ``std`` are the project duration in working days (default calendar, counting
+    the start day); ``criticality`` maps task id to the share of iterations with total float
+    <= 0; ``sensitivity`` lists (task id, Spearman rho) by decreasing absolute rho.
+    """
+
+    iterations: int
+    seed: int
+    percentiles: dict[float, date]
+    mean: float
+    std: float
+    mean_finish: date
+    deterministic_finish: date
+    histogram: list[tuple[date, int]]
+    cdf: list[tuple[date, float]]
+    criticality: dict[str, float]
+    sensitivity: list[tuple[str, float]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (dates as ISO strings)."""
+        return {
+            "iterations": self.iterations,
+            "seed": self.seed,
+            "percentiles": {f"P{p:g}": d.isoformat() for p, d in self.percentiles.items()},
+            "mean": self.mean,
+            "std": self.std,
+            "mean_finish": self.mean_finish.isoformat(),
+            "deterministic_finish": self.deterministic_finish.isoformat(),
+            "histogram": [[d.isoformat(), n] for d, n in self.histogram],
+            "cdf": [[d.isoformat(), p] for d, p in self.cdf],
+            "criticality": self.criticality,
+            "sensitivity": [[t, rho] for t, rho in self.sensitivity],
+        }
+
+
+def summarise(
+    network: Network,
+    plan: Plan,
+    deterministic_day: int,
+    seed: int,
+    percentiles: Sequence[float],
+    bins: int,
+    finish: NDArray[np.int64],
+    worked: NDArray[np.int64],
+    criticality: NDArray[np.float64],
+    durations: NDArray[np.integer[Any]],
+    varying: NDArray[np.int64],
+) -> SimulationResult:
+    """Build the result from per-iteration finish days and sampled durations."""
+    cal = plan.cals[0]
+    start = cal.cb(network.start.toordinal())
+    mean = float(worked.mean())
+    mean_day = int(cal.days_of(np.array([start + max(round(mean), 1) - 1]))[0])
+    pct = {
+        float(p): date.fromordinal(int(np.percentile(finish, p, method="inverted_cdf")))
+        for p in percentiles
+    }
+    days, counts = np.unique(finish, return_counts=True)
+    cdf = [
+        (date.fromordinal(int(d)), float(c))
+        for d, c in zip(days, np.cumsum(counts) / finish.size, strict=True)
+    ]
+    crit = {tid: float(criticality[i]) for i, tid in enumerate(plan.ids)}
+    rho = spearman(durations, worked)
+    sens = sorted(
+        ((plan.ids[int(i)], float(r)) for i, r in zip(varying, rho, strict=True)),
+        key=lambda x: (-abs(x[1]), x[0]),
+    )
+    return SimulationResult(
+        iterations=int(finish.size), seed=seed, percentiles=pct, mean=mean,
+        std=float(worked.std()), mean_finish=date.fromordinal(mean_day),
+        deterministic_finish=date.fromordinal(deterministic_day),
+        histogram=_histogram(finish, bins), cdf=cdf, criticality=crit, sensitivity=sens,
+    )  # fmt: skip
+
+
+def _histogram(finish: NDArray[np.int64], bins: int) -> list[tuple[date, int]]:
+    """Counts per bin of whole days, each bin labelled by its first day."""
+    lo, hi = int(finish.min()), int(finish.max())
+    width = max(1, -(-(hi - lo + 1) // bins))
+    counts = np.bincount((finish - lo) // width)
+    return [(date.fromordinal(lo + i * width), int(c)) for i, c in enumerate(counts)]
+
+
+def _ranks(values: NDArray[Any]) -> NDArray[np.float64]:
+    """Average ranks (ties share their mean rank) of each row of small whole numbers."""
+    lo = values.min(axis=1, keepdims=True)
+    rel = (values - lo).astype(np.int64)
+    width = int(rel.max(initial=0)) + 1
+    rows = values.shape[0]
+    key = rel + np.arange(rows)[:, None] * width
+    counts = np.bincount(key.ravel(), minlength=rows * width).reshape(rows, width)
+    avg = np.cumsum(counts, axis=1) - (counts - 1) / 2.0
+    return np.asarray(avg[np.arange(rows)[:, None], rel], np.float64)
+
+
+def spearman(durations: NDArray[Any], target: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Spearman rho of each row of ``durations`` with ``target``; 0 where either is constant."""
+    if durations.shape[0] == 0:
+        return np.zeros(0)
+    t = _ranks(target[None, :])[0]
+    t -= t.mean()
+    t_norm = float(np.sqrt((t * t).sum()))
+    out = np.zeros(durations.shape[0])
+    block = max(1, 4_000_000 // max(1, durations.shape[1]))
+    for a in range(0, durations.shape[0], block):
+        r = _ranks(durations[a : a + block])
+        r -= r.mean(axis=1, keepdims=True)
+        norm = np.sqrt((r * r).sum(axis=1)) * t_norm
+        cov = r @ t
+        out[a : a + block] = np.divide(cov, norm, out=np.zeros_like(cov), where=norm > 0)
+    return out
