@@ -39,7 +39,8 @@ def test_random_insertions_keep_a_strict_order() -> None:
         low = ranks[slot - 1] if slot > 0 else None
         high = ranks[slot] if slot < len(ranks) else None
         new = wbs.rank_between(low, high)
-        assert (low is None or low < new) and (high is None or new < high)
+        assert low is None or low < new
+        assert high is None or new < high
         assert not new.endswith("0")
         ranks.insert(slot, new)
     assert ranks == sorted(ranks)
