@@ -19,10 +19,11 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.logs import reset_request_id, set_request_id
+from app.scheduling import start_scheduling
 from app.settings import Settings
 from app.state import AppState
 
@@ -88,7 +89,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await state.events.connect()
+        scheduling = start_scheduling(state)
         yield
+        await scheduling.stop()
         if owned:
             await state.close()
 
@@ -97,6 +101,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

@@ -106,6 +106,50 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(settings: Settings, _args: argparse.Namespace) -> int:
+    """An RQ worker with the scheduler on (deferred retries need it)."""
+    import redis
+    from rq import Queue, Worker
+
+    from app.logs import configure_logging
+    from app.scheduling.queue import QUEUE
+
+    if settings.valkey_url is None or settings.database_url is None:
+        print("trueppm worker needs VALKEY_URL and DATABASE_URL", file=sys.stderr)  # noqa: T201
+        return 2
+    configure_logging(settings.log_level)
+    connection = redis.Redis.from_url(settings.valkey_url)
+    worker = Worker([Queue(QUEUE, connection=connection)], connection=connection)
+    worker.work(with_scheduler=True)
+    return 0
+
+
+def _relay(settings: Settings, _args: argparse.Namespace) -> int:
+    """A standalone relay (the API processes also relay right after their own commits)."""
+    from app.logs import configure_logging
+    from app.scheduling.queue import RQDispatcher
+    from app.scheduling.runner import RelayLoop
+    from app.state import AppState
+
+    if settings.valkey_url is None or settings.database_url is None:
+        print("trueppm relay needs VALKEY_URL and DATABASE_URL", file=sys.stderr)  # noqa: T201
+        return 2
+    configure_logging(settings.log_level)
+
+    async def run(url: str, valkey: str) -> None:
+        state = AppState(settings=settings, database_url=url)
+        relay = RelayLoop(state.sessions, RQDispatcher(valkey), sweep_every=1.0)
+        relay.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await relay.stop()
+            await state.close()
+
+    asyncio.run(run(settings.database_url, settings.valkey_url))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trueppm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--email", help="defaults to TRUEPPM_ADMIN_EMAIL")
     admin.add_argument("--if-missing", action="store_true", help="do nothing if it exists")
     admin.set_defaults(run=_create_admin)
+    sub.add_parser("worker", help="run an RQ worker (scheduling jobs)").set_defaults(run=_worker)
+    sub.add_parser("relay", help="dispatch pending schedule requests").set_defaults(run=_relay)
     return parser
 
 

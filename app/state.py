@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.db import create_engine, session_factory
+from app.events.bus import EventBus
+from app.events.publish import SESSION_INFO_KEY, set_process_bus
 from app.settings import Settings
 
 AfterCommit = Callable[[], Awaitable[None]]
@@ -19,13 +22,22 @@ class AppState:
     settings: Settings
     database_url: str
     engine: AsyncEngine = field(init=False)
+    # Handed to every UnitOfWork of this process (see `UnitOfWork.context`).
+    uow_context: dict[str, Any] = field(init=False, default_factory=dict)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    events: EventBus = field(init=False)
 
     def __post_init__(self) -> None:
         self.engine = create_engine(self.database_url, pool_size=self.settings.db_pool_size)
         self.sessions = session_factory(self.engine)
+        # Valkey when configured, else in-process; sessions carry the bus so that
+        # `publish_after_commit(uow, event)` needs nothing else.
+        self.events = EventBus(self.settings)
+        self.sessions.configure(info={SESSION_INFO_KEY: self.events})
+        set_process_bus(self.events)
 
     async def close(self) -> None:
+        await self.events.disconnect()
         await self.engine.dispose()
 
 
@@ -33,8 +45,10 @@ class UnitOfWork:
     """One transaction at the edge; callbacks registered with `after_commit` run only once the
     commit succeeded (broadcasts and job enqueues must never announce a rolled-back write)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, context: dict[str, Any] | None = None) -> None:
         self.session = session
+        # Process services a write may need after commit (e.g. the scheduling relay's poke).
+        self.context: dict[str, Any] = dict(context or {})
         self._after_commit: list[AfterCommit] = []
 
     def after_commit(self, callback: AfterCommit) -> None:
@@ -46,9 +60,11 @@ class UnitOfWork:
 
 
 @asynccontextmanager
-async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[UnitOfWork]:
+async def unit_of_work(
+    sessions: async_sessionmaker[AsyncSession], context: dict[str, Any] | None = None
+) -> AsyncIterator[UnitOfWork]:
     async with sessions() as session:
-        uow = UnitOfWork(session)
+        uow = UnitOfWork(session, context)
         async with session.begin():
             yield uow
         await uow.run_after_commit()

@@ -49,7 +49,7 @@ class Context:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
         """The mutation's transaction: commit on success, after-commit hooks afterwards."""
-        async with unit_of_work(self.state.sessions) as uow:
+        async with unit_of_work(self.state.sessions, self.state.uow_context) as uow:
             yield uow
 
 

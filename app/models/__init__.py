@@ -3,6 +3,7 @@
 from app.models.base import Base, Ltree, Versioned
 from app.models.calendar import Calendar, CalendarException
 from app.models.project import Program, ProgramMember, Project, ProjectMember
+from app.models.scheduling import ScheduleRequest, TaskRun
 from app.models.task import Dependency, Task
 from app.models.user import RefreshToken, User
 from app.models.workspace import Workspace, WorkspaceMember
@@ -18,7 +19,9 @@ __all__ = [
     "Project",
     "ProjectMember",
     "RefreshToken",
+    "ScheduleRequest",
     "Task",
+    "TaskRun",
     "User",
     "Versioned",
     "Workspace",

@@ -1,0 +1,43 @@
+"""Auto-scheduling: the outbox of schedule requests, the relay, and the recompute itself."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from app.scheduling.queue import RQDispatcher
+from app.scheduling.runner import InProcessRunner, RelayLoop
+from app.state import AppState
+
+
+class Scheduling(Protocol):
+    async def poke(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+class _QueuedScheduling:
+    def __init__(self, state: AppState, url: str) -> None:
+        self.dispatcher = RQDispatcher(url)
+        self.relay = RelayLoop(state.sessions, self.dispatcher)
+
+    async def poke(self) -> None:
+        await self.relay.poke()
+
+    async def stop(self) -> None:
+        await self.relay.stop()
+        self.dispatcher.close()
+
+
+def start_scheduling(state: AppState) -> Scheduling:
+    """Start the relay of this process: to RQ workers with `VALKEY_URL`, else in-process.
+    Commits that record schedule requests poke it (see `app.scheduling.outbox`)."""
+    scheduling: Scheduling
+    if state.settings.valkey_url:
+        queued = _QueuedScheduling(state, state.settings.valkey_url)
+        queued.relay.start()
+        scheduling = queued
+    else:
+        runner = InProcessRunner(state.sessions)
+        runner.start()
+        scheduling = runner
+    state.uow_context["schedule_poke"] = scheduling.poke
+    return scheduling

@@ -1,0 +1,131 @@
+"""Translate a project's rows into the engine's `Network` (the only place the two meet)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import scheduler as engine
+from app.errors import NotFoundError
+from app.models import Calendar, CalendarException, Dependency, Project, Task
+
+
+@dataclass(frozen=True)
+class LoadedProject:
+    project: Project
+    tasks: dict[str, Task]
+    network: engine.Network
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+async def _calendars(session: AsyncSession, project_id: uuid.UUID) -> dict[str, engine.Calendar]:
+    calendars = (
+        await session.execute(
+            select(Calendar).where(
+                Calendar.project_id == project_id, Calendar.is_deleted.is_(False)
+            )
+        )
+    ).scalars()
+    by_id = {str(c.id): c for c in calendars}
+    exceptions = (
+        await session.execute(
+            select(CalendarException).where(
+                CalendarException.calendar_id.in_([uuid.UUID(i) for i in by_id])
+            )
+        )
+    ).scalars()
+    holidays: dict[str, set[date]] = {i: set() for i in by_id}
+    extra: dict[str, set[date]] = {i: set() for i in by_id}
+    for exc in exceptions:
+        target = extra if exc.is_working else holidays
+        target[str(exc.calendar_id)].update(_days(exc.start_date, exc.end_date))
+    return {
+        i: engine.Calendar(
+            id=i,
+            working_weekdays=c.working_weekdays,
+            holidays=frozenset(holidays[i] - extra[i]),
+            extra_working_days=frozenset(extra[i]),
+        )
+        for i, c in by_id.items()
+    }
+
+
+def _parent_ids(tasks: list[Task]) -> dict[str, str | None]:
+    """The WBS parent of each task is the task whose path is its path minus the last label."""
+    by_path = {t.wbs_path: str(t.id) for t in tasks}
+    parents: dict[str, str | None] = {}
+    for t in tasks:
+        prefix, _, _ = t.wbs_path.rpartition(".")
+        parents[str(t.id)] = by_path.get(prefix) if prefix else None
+    return parents
+
+
+def _engine_task(t: Task, parent: str | None) -> engine.Task:
+    return engine.Task(
+        id=str(t.id),
+        name=t.name,
+        duration=0 if t.kind == "milestone" else t.duration,
+        kind=engine.TaskKind(t.kind),
+        parent=parent,
+        calendar=str(t.calendar_id) if t.calendar_id else None,
+        constraint_type=engine.ConstraintType(t.constraint_type),
+        constraint_date=t.constraint_date,
+        deadline=t.deadline,
+        actual_start=t.actual_start,
+        actual_finish=t.actual_finish,
+        percent_complete=t.percent_complete or None,
+        optimistic=t.optimistic_duration,
+        most_likely=t.most_likely_duration,
+        pessimistic=t.pessimistic_duration,
+    )
+
+
+async def load_project(session: AsyncSession, project_id: uuid.UUID) -> LoadedProject:
+    """Read the live rows of a project (four queries) and build a validated `Network`.
+
+    Raises `engine.ScheduleInputError` when the stored data is not schedulable."""
+    project = await session.get(Project, project_id)
+    if project is None or project.is_deleted:
+        raise NotFoundError("project not found")
+    tasks = list(
+        (
+            await session.execute(
+                select(Task).where(Task.project_id == project_id, Task.is_deleted.is_(False))
+            )
+        ).scalars()
+    )
+    links = (
+        await session.execute(
+            select(Dependency).where(
+                Dependency.project_id == project_id, Dependency.is_deleted.is_(False)
+            )
+        )
+    ).scalars()
+    calendars = await _calendars(session, project_id)
+    parents = _parent_ids(tasks)
+    default = str(project.default_calendar_id) if project.default_calendar_id else None
+    network = engine.Network(
+        start=project.start_date,
+        tasks=[_engine_task(t, parents[str(t.id)]) for t in tasks],
+        dependencies=[
+            engine.Dependency(
+                predecessor=str(d.predecessor_id),
+                successor=str(d.successor_id),
+                type=engine.LinkType(d.type),
+                lag=d.lag,
+                lag_unit=engine.LagUnit(d.lag_unit),
+            )
+            for d in links
+        ],
+        calendars=calendars,
+        default_calendar=default if default in calendars else None,
+        status_date=project.status_date,
+    )
+    return LoadedProject(project=project, tasks={str(t.id): t for t in tasks}, network=network)

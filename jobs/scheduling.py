@@ -1,0 +1,80 @@
+"""The scheduling job run by `trueppm worker` (RQ).
+
+It takes the per-project lock in Valkey; when another run holds it, it re-enqueues itself 10 s
+later (the seed's behaviour) as one deferred job per project, never a pile of duplicates. It
+builds its own database engine inside the work process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import LockNotOwnedError
+from rq import Queue, get_current_job
+
+from app.scheduling.queue import JOB, LOCK_PREFIX, QUEUE, WAITING, job_id
+from app.scheduling.recompute import Outcome, recompute
+from app.settings import Settings
+from app.state import AppState
+
+log = logging.getLogger(__name__)
+
+LOCK_TTL = 600  # seconds; longer than any run, released explicitly when done
+RETRY_IN = timedelta(seconds=10)
+
+
+def _connection() -> Redis:
+    job = get_current_job()
+    if job is None:
+        raise RuntimeError("schedule_project must run inside an RQ worker")
+    connection: Redis = job.connection
+    return connection
+
+
+def _defer(connection: Redis, project_id: str) -> bool:
+    """Schedule the single deferred retry for this project; False if one already waits."""
+    ident = job_id(project_id, "deferred")
+    queue = Queue(QUEUE, connection=connection)
+    existing = queue.fetch_job(ident)
+    if existing is not None and existing.get_status() in WAITING:
+        return False
+    queue.enqueue_in(RETRY_IN, JOB, project_id, job_id=ident, result_ttl=600)
+    return True
+
+
+async def _run(settings: Settings, project_id: uuid.UUID) -> Outcome:
+    if settings.database_url is None:
+        raise RuntimeError("the worker needs DATABASE_URL (the embedded database is in-process)")
+    state = AppState(settings=settings, database_url=settings.database_url)
+    try:
+        return await recompute(state.sessions, project_id)
+    finally:
+        await state.close()
+
+
+def schedule_project(project_id: str) -> dict[str, Any]:
+    """Recompute one project under its lock; returns a small JSON-able summary."""
+    connection = _connection()
+    lock = connection.lock(LOCK_PREFIX + project_id, timeout=LOCK_TTL, blocking=False)
+    if not lock.acquire(blocking=False):
+        deferred = _defer(connection, project_id)
+        log.info("project locked; deferred", extra={"project_id": project_id})
+        return {"state": "deferred", "scheduled_retry": deferred}
+    try:
+        outcome = asyncio.run(_run(Settings.from_env(), uuid.UUID(project_id)))
+    finally:
+        try:
+            lock.release()
+        except LockNotOwnedError:  # expired meanwhile; nothing to release
+            pass
+    return {
+        "state": outcome.state,
+        "project_finish": outcome.project_finish.isoformat() if outcome.project_finish else None,
+        "tasks_changed": len(outcome.changed),
+        "error": outcome.error,
+    }
