@@ -145,7 +145,7 @@ class TaskResultMaker:
             d["es"] = d["ls"] = d["start"] = task.actual_start
         if task.actual_finish is not None:
             d["ef"] = d["lf"] = d["finish"] = task.actual_finish
-        drivers = tuple(s.plan.ids[p] for p in sorted(self._driving.get(i, ())))
+        drivers = tuple(sorted(s.plan.ids[p] for p in self._driving.get(i, ())))
         return TaskResult(
             task_id, d["es"], d["ef"], d["ls"], d["lf"], int(s.tf[i]), int(s.ff[i]),
             bool(s.critical[i]), drivers, d["start"], d["finish"],

@@ -177,10 +177,14 @@ def backward(
             red = np.minimum.reduceat(cand, side.groups, axis=0)
             bound[side.pos] = np.minimum(bound[side.pos], red)
         bound -= (1 - (bound & 1)) * (sp > 0)  # a task finishes at 17:00, never at 08:00
-        # 08:00 of day k + 1 is the same working moment as 17:00 of day k; like Microsoft
-        # Project, show a milestone's late date at the earlier evening unless it is pinned
-        # to its early date.
-        bound -= ((bound & 1) == 0) * (sp == 0) * (bound > es[nodes])
+        # 08:00 of day k + 1 is the same working moment as 17:00 of day k. Like Microsoft
+        # Project, show a milestone's late date at the earlier evening, or at its early time
+        # when it has no float. Both moves keep the working time, so floats are unchanged.
+        mile = sp == 0
+        if mile.any():
+            early = es[nodes]
+            same = mile & ((bound + 1) // 2 == (early + 1) // 2)
+            bound = np.where(same, early, bound - (mile & ~same & ((bound & 1) == 0)))
         if done:
             bound = np.where((b.state[nodes] == DONE)[:, None], ef[nodes], bound)
         lf[nodes] = bound
