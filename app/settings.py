@@ -99,6 +99,16 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
     SettingDoc("TRUEPPM_DB_POOL_SIZE", "`10`", "SQLAlchemy connection pool size per process."),
     SettingDoc("TRUEPPM_GRAPHIQL", "`true`", "Serve GraphiQL on `GET /graphql`."),
     SettingDoc("TRUEPPM_LOG_LEVEL", "`INFO`", "Log level of the JSON logs."),
+    SettingDoc(
+        "TRUEPPM_SUBSCRIBER_QUEUE",
+        "`1000`",
+        "Events one subscription may fall behind before it is closed (4008 slow consumer).",
+    ),
+    SettingDoc(
+        "TRUEPPM_EVENT_BUFFER",
+        "`500`",
+        "Recent events kept per project for `since` replay; older gaps get `resync_required`.",
+    ),
 )
 
 
@@ -166,6 +176,8 @@ class Settings:
     db_pool_size: int
     graphiql: bool
     log_level: str
+    subscriber_queue: int = 1000
+    event_buffer: int = 500
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -224,6 +236,8 @@ class Settings:
             db_pool_size=_int(env, "TRUEPPM_DB_POOL_SIZE", 10),
             graphiql=_bool(env, "TRUEPPM_GRAPHIQL", True),
             log_level=level,
+            subscriber_queue=_int(env, "TRUEPPM_SUBSCRIBER_QUEUE", 1000),
+            event_buffer=_int(env, "TRUEPPM_EVENT_BUFFER", 500),
         )
 
     def signing_key(self) -> str:

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.db import create_engine, session_factory
 from app.events.bus import EventBus
 from app.events.publish import SESSION_INFO_KEY, set_process_bus
+from app.events.bus import EventBus
+from app.events.publish import SESSION_INFO_KEY, set_process_bus
 from app.settings import Settings
 
 AfterCommit = Callable[[], Awaitable[None]]

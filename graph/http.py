@@ -18,6 +18,7 @@ from app.errors import AuthenticationError
 from app.logs import current_request_id
 from app.state import AppState
 from graph.context import Context
+from graph.events.transport import LegacyWSHandler, TransportWSHandler
 from graph.schema import build_schema
 
 
@@ -30,6 +31,10 @@ def _bearer(request: Request | WebSocket) -> str | None:
 
 
 class TruePPMGraphQL(GraphQL[Context, None]):
+    # WebSocket auth happens in connection_init (graph/events/transport.py).
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     def __init__(self, state: AppState) -> None:
         super().__init__(
             build_schema(state.settings),

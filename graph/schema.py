@@ -20,6 +20,8 @@ from graph.auth.mutations import AuthMutation
 from graph.auth.queries import AuthQuery
 from graph.calendars.mutations import CalendarMutation
 from graph.calendars.queries import CalendarQuery
+from graph.events.mutations import EventMutation
+from graph.events.subscriptions import EventSubscription
 from graph.programs.mutations import ProgramMutation
 from graph.programs.queries import ProgramQuery
 from graph.projects.mutations import ProjectMutation
@@ -46,7 +48,9 @@ MUTATIONS: tuple[type, ...] = (
     ProjectMutation,
     TaskMutation,
     CalendarMutation,
+    EventMutation,
 )
+SUBSCRIPTIONS: tuple[type, ...] = (EventSubscription,)
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -62,9 +66,11 @@ def _should_mask(error: GraphQLError) -> bool:
 def build_schema(settings: Settings) -> strawberry.Schema:
     query = merge_types("Query", QUERIES)
     mutation = merge_types("Mutation", MUTATIONS)
+    subscription = merge_types("Subscription", SUBSCRIPTIONS)
     return strawberry.Schema(
         query=query,
         mutation=mutation,
+        subscription=subscription,
         extensions=[
             # Factories: a fresh extension per operation; the parse/validation LRU caches
             # themselves are module-level in Strawberry, so they are shared across requests.

@@ -1,0 +1,34 @@
+"""Live board events: typed events, publishing after commit, and the per-process bus."""
+
+from app.events.bus import EventBus, EventStream, SlowConsumer
+from app.events.publish import publish, publish_after_commit
+from app.events.types import (
+    SCHEDULE_TYPES,
+    BoardEvent,
+    ChangedTask,
+    CpmCompletePayload,
+    CpmErrorPayload,
+    DependencyPayload,
+    EventType,
+    ResyncRequiredPayload,
+    TaskMovedPayload,
+    TaskPayload,
+)
+
+__all__ = [
+    "SCHEDULE_TYPES",
+    "BoardEvent",
+    "ChangedTask",
+    "CpmCompletePayload",
+    "CpmErrorPayload",
+    "DependencyPayload",
+    "EventBus",
+    "EventStream",
+    "EventType",
+    "ResyncRequiredPayload",
+    "SlowConsumer",
+    "TaskMovedPayload",
+    "TaskPayload",
+    "publish",
+    "publish_after_commit",
+]

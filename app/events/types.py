@@ -1,0 +1,179 @@
+"""The typed live events of a project board and their JSON wire form.
+
+Every event carries `project_id`, `type`, `seq` (per-project, strictly increasing, allocated at
+publish time), `at`, `actor_id` and a `payload` whose shape depends on the type. Payload
+dataclasses below document each shape; on the wire the payload is a plain JSON object with
+camelCase keys (what a browser client reads without a mapping layer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, is_dataclass, replace
+from typing import Any
+
+
+class EventType(enum.StrEnum):
+    TASK_CREATED = "task_created"
+    TASK_UPDATED = "task_updated"
+    TASK_DELETED = "task_deleted"
+    TASK_MOVED = "task_moved"
+    DEPENDENCY_CREATED = "dependency_created"
+    DEPENDENCY_DELETED = "dependency_deleted"
+    SPRINT_CREATED = "sprint_created"
+    SPRINT_UPDATED = "sprint_updated"
+    SPRINT_DELETED = "sprint_deleted"
+    CPM_COMPLETE = "cpm_complete"
+    CPM_ERROR = "cpm_error"
+    RESYNC_REQUIRED = "resync_required"
+
+
+SCHEDULE_TYPES = frozenset({EventType.CPM_COMPLETE, EventType.CPM_ERROR})
+"""What `scheduleEvents` streams (plus `resync_required`, which every stream may send)."""
+
+
+@dataclass(frozen=True)
+class TaskPayload:
+    """task_created / task_updated / task_deleted: the task and the fields that changed."""
+
+    task_id: uuid.UUID
+    server_version: int
+    changes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskMovedPayload:
+    task_id: uuid.UUID
+    server_version: int
+    parent_id: uuid.UUID | None
+    position: int
+
+
+@dataclass(frozen=True)
+class DependencyPayload:
+    dependency_id: uuid.UUID
+    predecessor_id: uuid.UUID
+    successor_id: uuid.UUID
+    kind: str
+    lag_days: float
+
+
+@dataclass(frozen=True)
+class ChangedTask:
+    """A task whose computed dates or floats moved in a recompute."""
+
+    task_id: uuid.UUID
+    early_start: dt.date | None
+    early_finish: dt.date | None
+    late_start: dt.date | None
+    late_finish: dt.date | None
+    total_float: float | None
+    free_float: float | None
+
+
+@dataclass(frozen=True)
+class CpmCompletePayload:
+    project_finish: dt.date | None
+    critical_path: Sequence[uuid.UUID]
+    changed_tasks: Sequence[ChangedTask]
+    engine_ms: float
+
+
+@dataclass(frozen=True)
+class CpmErrorPayload:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ResyncRequiredPayload:
+    """The client must reload the board: the events it missed are gone from the buffer."""
+
+    reason: str
+    latest_seq: int
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dates, UUIDs, enums and dataclasses to JSON-safe values with camelCase keys."""
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    if isinstance(value, Mapping):
+        return {_camel(str(k)): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class BoardEvent:
+    """One live event. `seq` is 0 until the event is published (the bus allocates it)."""
+
+    project_id: uuid.UUID
+    type: EventType
+    payload: Mapping[str, Any]
+    actor_id: uuid.UUID | None = None
+    at: dt.datetime = field(default_factory=_now)
+    seq: int = 0
+
+    @classmethod
+    def make(
+        cls, project_id: uuid.UUID, type: EventType, payload: Any, actor_id: uuid.UUID | None
+    ) -> BoardEvent:
+        """Build an event from a payload dataclass (or mapping), normalised to JSON values."""
+        return cls(project_id, EventType(type), to_jsonable(payload), actor_id)
+
+    def with_seq(self, seq: int) -> BoardEvent:
+        return replace(self, seq=seq)
+
+    def to_json(self, *, with_seq: bool = True) -> str:
+        """The wire form. Without `seq` it is the body the Valkey script prefixes with it."""
+        body: dict[str, Any] = {
+            "projectId": str(self.project_id),
+            "type": self.type.value,
+            "at": self.at.isoformat(),
+            "actorId": str(self.actor_id) if self.actor_id else None,
+            "payload": to_jsonable(self.payload),
+        }
+        if with_seq:
+            body = {"seq": self.seq, **body}
+        return json.dumps(body, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> BoardEvent:
+        data = json.loads(raw)
+        actor = data.get("actorId")
+        return cls(
+            project_id=uuid.UUID(data["projectId"]),
+            type=EventType(data["type"]),
+            payload=data["payload"],
+            actor_id=uuid.UUID(actor) if actor else None,
+            at=dt.datetime.fromisoformat(data["at"]),
+            seq=int(data["seq"]),
+        )
+
+
+def resync_required(project_id: uuid.UUID, reason: str, latest_seq: int) -> BoardEvent:
+    """The one event sent instead of a replay the buffer can no longer serve."""
+    payload = ResyncRequiredPayload(reason=reason, latest_seq=latest_seq)
+    return BoardEvent.make(project_id, EventType.RESYNC_REQUIRED, payload, None).with_seq(
+        latest_seq
+    )

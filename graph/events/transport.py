@@ -1,0 +1,159 @@
+"""WebSocket authentication and closing for both subscription protocols.
+
+Auth travels in the `connection_init` payload, never in the URL: `{"authorization": "Bearer
+<jwt>"}` or `{"ticket": "<single-use ticket>"}`. A connection without valid credentials is
+closed with 4401; the connection ends with 4401 when the token it was opened with expires.
+Resolvers close the socket through `connection_of(request)` (4403 non-member, 4008 slow
+consumer); after such a close nothing more is sent on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import uuid
+from typing import Any
+
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+from app.auth.tokens import decode_access_token
+from app.errors import AuthenticationError
+from app.state import AppState
+from graph.context import Context
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_SLOW_CONSUMER = 4008
+_SCOPE_KEY = "trueppm.ws"
+
+
+class Connection:
+    """One WebSocket's auth expiry and close state, shared with the resolvers."""
+
+    def __init__(self, websocket: Any) -> None:
+        self.websocket = websocket
+        self.closed = False
+        self._expiry: asyncio.Task[None] | None = None
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close once; later sends on this connection are dropped."""
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(RuntimeError):  # the client was already gone
+            await self.websocket.close(code, reason)
+
+    def expire_at(self, when: dt.datetime) -> None:
+        delay = max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+        self._expiry = asyncio.create_task(self._expire(delay))
+
+    async def _expire(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self.close(CLOSE_UNAUTHENTICATED, "access token expired")
+
+    def stop(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+
+
+def connection_of(request: Any) -> Connection | None:
+    """The connection a subscription resolver runs on (None over HTTP)."""
+    scope = getattr(request, "scope", None)
+    return None if scope is None else scope.get(_SCOPE_KEY)
+
+
+async def authenticate(
+    state: AppState, payload: dict[str, Any]
+) -> tuple[uuid.UUID, dt.datetime] | str:
+    """`(user_id, expires_at)` from a connection_init payload, or the reason for refusing."""
+    ticket = payload.get("ticket")
+    if isinstance(ticket, str) and ticket:
+        grant = await state.events.tickets.redeem(ticket)
+        if grant is None:
+            return "invalid, expired or already used ticket"
+        return grant.user_id, grant.expires_at
+    header = payload.get("authorization") or payload.get("Authorization")
+    if not isinstance(header, str):
+        return "authentication required in connection_init"
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return "authorization must be 'Bearer <token>'"
+    try:
+        return decode_access_token(state.settings, token.strip())
+    except AuthenticationError as exc:
+        return exc.message
+
+
+async def _init(handler: Any, payload: object) -> str | None:
+    """Authenticate and attach the connection; the refusal reason, or None when accepted."""
+    context: Context = handler.context
+    context.user_id = None  # only connection_init credentials count on a WebSocket
+    connection = Connection(handler.websocket)
+    context.request.scope[_SCOPE_KEY] = connection
+    handler.trueppm_connection = connection
+    if not isinstance(payload, dict):
+        return None  # let Strawberry refuse the malformed payload its own way
+    result = await authenticate(context.state, payload)
+    if isinstance(result, str):
+        return result
+    context.user_id, expires = result
+    connection.expire_at(expires)
+    return None
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with our auth and close codes."""
+
+    trueppm_connection: Connection | None = None
+
+    async def handle_connection_init(self, message: Any) -> None:
+        if self.connection_init_received:
+            await super().handle_connection_init(message)
+            return
+        refused = await _init(self, message.get("payload", {}))
+        if refused is None:
+            await super().handle_connection_init(message)
+            return
+        self.connection_init_received = True
+        if self.connection_init_timeout_task:
+            self.connection_init_timeout_task.cancel()
+        assert self.trueppm_connection is not None
+        await self.trueppm_connection.close(CLOSE_UNAUTHENTICATED, refused)
+
+    async def send_message(self, message: Any) -> None:
+        if self.trueppm_connection is None or not self.trueppm_connection.closed:
+            await super().send_message(message)
+
+    async def shutdown(self) -> None:
+        if self.trueppm_connection is not None:
+            self.trueppm_connection.stop()
+        await super().shutdown()
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    """Legacy graphql-ws (subscriptions-transport-ws) with the same auth and close codes;
+    a refused connection_init is answered with `connection_error` before the close."""
+
+    trueppm_connection: Connection | None = None
+
+    async def handle_connection_init(self, message: Any) -> None:
+        refused = await _init(self, message.get("payload") or {})
+        if refused is None:
+            await super().handle_connection_init(message)
+            return
+        await super().send_message({"type": "connection_error", "payload": {"message": refused}})
+        assert self.trueppm_connection is not None
+        await self.trueppm_connection.close(CLOSE_UNAUTHENTICATED, refused)
+
+    async def send_message(self, message: Any) -> None:
+        if self.trueppm_connection is None or not self.trueppm_connection.closed:
+            await super().send_message(message)
+
+    async def cleanup(self) -> None:
+        if self.trueppm_connection is not None:
+            self.trueppm_connection.stop()
+        await super().cleanup()

@@ -1,0 +1,66 @@
+"""Redis for the event tests: the shared server, or a private one a test can kill and restart."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import uuid
+
+import pytest
+import valkey
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+REDIS_URL = os.environ.get("TRUEPPM_TEST_VALKEY_URL", "redis://127.0.0.1:6379/9")
+
+
+def redis_url_or_skip() -> str:
+    """The shared test Redis; skipped locally when absent, a failure in CI."""
+    try:
+        valkey.Valkey.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except valkey.exceptions.ConnectionError:
+        if IN_CI:
+            pytest.fail(f"Redis is not reachable at {REDIS_URL} (never skipped in CI)")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    return REDIS_URL
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class RedisProcess:
+    """A throwaway `redis-server` without persistence, on its own port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        client = valkey.Valkey.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except valkey.exceptions.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+def project() -> uuid.UUID:
+    return uuid.uuid4()

@@ -1,0 +1,88 @@
+"""Real API processes (uvicorn) and a small WebSocket client speaking both protocols."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from app.settings import Settings
+from tests.app.events.helpers import free_port
+
+TRANSPORT_WS = "graphql-transport-ws"
+LEGACY_WS = "graphql-ws"
+ORIGIN = "http://localhost:5173"
+
+
+class ApiProcess:
+    def __init__(self, settings: Settings, database_url: str, valkey_url: str) -> None:
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "VALKEY_URL": valkey_url,
+            "SECRET_KEY": settings.signing_key(),
+            "TRUEPPM_DATA_DIR": str(settings.data_dir),
+            "TRUEPPM_LOG_LEVEL": "WARNING",
+        }
+        command = [sys.executable, "-m", "uvicorn", "--factory", "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            [*command, "tests.graph.events.server_app:app"], env=env, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.http}/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("the API process did not start")
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+async def open_ws(
+    server: ApiProcess, protocol: str, init: dict[str, Any], origin: str = ORIGIN
+) -> tuple[ClientConnection, dict[str, Any]]:
+    """Connect and send connection_init; returns the socket and the server's first reply."""
+    ws = await connect(server.ws, subprotocols=[protocol], origin=origin)  # type: ignore[list-item,arg-type]
+    await ws.send(json.dumps({"type": "connection_init", "payload": init}))
+    try:
+        reply: dict[str, Any] = json.loads(await ws.recv())
+    except ConnectionClosed:
+        reply = {"type": "closed"}  # refused without a message (graphql-transport-ws)
+    return ws, reply
+
+
+async def start(ws: ClientConnection, protocol: str, query: str, variables: dict[str, Any]) -> None:
+    kind = "subscribe" if protocol == TRANSPORT_WS else "start"
+    payload = {"query": query, "variables": variables}
+    await ws.send(json.dumps({"id": "1", "type": kind, "payload": payload}))
+
+
+async def next_data(ws: ClientConnection) -> dict[str, Any]:
+    """The `data` of the next result message of either protocol."""
+    while True:
+        message = json.loads(await ws.recv())
+        if message["type"] in ("next", "data"):
+            data: dict[str, Any] = message["payload"]["data"]
+            return data
+        if message["type"] not in ("ka", "ping", "pong"):
+            raise AssertionError(message)
