@@ -90,7 +90,6 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await state.events.connect()
-        await state.events.connect()
         scheduling = start_scheduling(state)
         yield
         await scheduling.stop()
@@ -102,7 +101,6 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[
