@@ -55,6 +55,13 @@ class UnitOfWork:
         self._after_commit.append(callback)
 
     async def run_after_commit(self) -> None:
+        # Imported here: the outbox module needs the models, which must not load at import
+        # time of this low-level module.
+        from app.scheduling.outbox import REQUESTED
+
+        poke = self.context.get("schedule_poke")
+        if self.session.info.pop(REQUESTED, False) and poke is not None:
+            await poke()
         for callback in self._after_commit:
             await callback()
 

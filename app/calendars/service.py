@@ -19,6 +19,7 @@ from app.authz import require_project_role, visible_projects
 from app.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
 from app.models import Calendar, CalendarException, Project, Task
 from app.models.enums import Role
+from app.scheduling.outbox import request_schedule
 from app.versioning import soft_delete, versioned_update
 
 
@@ -143,6 +144,8 @@ async def update_calendar(
         )
         session.add_all(_exception_rows(calendar_id, exceptions))
         await session.flush()
+    # A new calendar, or deleting an unused one, moves nothing; changing one may.
+    await request_schedule(session, calendar.project_id, "calendar updated")
     return calendar
 
 

@@ -18,6 +18,7 @@ from app.authz import require_project_role, workspace_role
 from app.errors import FieldProblem, ValidationFailed
 from app.models import Calendar, Program, Project, ProjectMember
 from app.models.enums import ProjectStatus, Role
+from app.scheduling.outbox import request_schedule
 from app.versioning import soft_delete, versioned_update
 from app.workspaces.roles import Scope
 
@@ -129,9 +130,16 @@ async def update_project(
             raise ValidationFailed(
                 [FieldProblem(_path("default_calendar_id"), "no such calendar in this project")]
             )
-    return await versioned_update(
+    project = await versioned_update(
         session, Project, project_id, cleaned, expected_version=expected_version, label="project"
     )
+    if PROJECT_SCHEDULE_FIELDS & cleaned.keys():
+        await request_schedule(session, project_id, "project dates changed")
+    return project
+
+
+# Project fields the engine reads: changing one can move every date.
+PROJECT_SCHEDULE_FIELDS = frozenset({"start_date", "status_date", "default_calendar_id"})
 
 
 async def delete_project(

@@ -1,29 +1,42 @@
-"""Recording schedule requests: the transactional outbox of every date-moving write."""
+"""Recording schedule requests: the transactional outbox of every date-moving write.
+
+Services call `request_schedule` with their session (they never commit); the row commits or
+rolls back with the change itself. The unit of work then pokes this process's relay once,
+after the commit, so the recompute starts at once rather than at the next sweep.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import ScheduleRequest
-from app.state import UnitOfWork
 
-# Set by the process hosting a relay (the API's in-process runner, a worker): called after a
-# commit that recorded requests, so they are dispatched at once instead of at the next sweep.
-Poke = Callable[[], Awaitable[None]]
+REQUESTED = "trueppm.schedule_requested"
+
+# Task fields whose change can move a date (work fields like the name cannot).
+SCHEDULE_FIELDS = frozenset(
+    {
+        "kind",
+        "duration",
+        "calendar_id",
+        "constraint_type",
+        "constraint_date",
+        "deadline",
+        "percent_complete",
+        "actual_start",
+        "actual_finish",
+    }
+)
 
 
-async def request_schedule(uow: UnitOfWork, project_id: uuid.UUID, reason: str) -> None:
+async def request_schedule(session: AsyncSession, project_id: uuid.UUID, reason: str) -> None:
     """Record that `project_id` needs a recompute, inside the caller's transaction."""
-    uow.session.add(ScheduleRequest(project_id=project_id, reason=reason[:60]))
-    await uow.session.flush()
-    poke: Poke | None = uow.context.get("schedule_poke")
-    if poke is not None and not uow.context.get("schedule_poke_registered"):
-        uow.context["schedule_poke_registered"] = True
-        uow.after_commit(poke)
+    session.add(ScheduleRequest(project_id=project_id, reason=reason[:60]))
+    await session.flush()
+    session.info[REQUESTED] = True
 
 
 async def pending_request_ids(session: AsyncSession, project_id: uuid.UUID) -> list[uuid.UUID]:

@@ -24,6 +24,7 @@ from app.errors import (
 )
 from app.models import Dependency
 from app.models.enums import Role
+from app.scheduling.outbox import request_schedule
 from app.tasks import wbs
 from app.tasks.repository import load_task, lock_project
 from app.versioning import soft_delete, versioned_update
@@ -85,6 +86,7 @@ async def create_dependency(
     )
     session.add(link)
     await session.flush()
+    await request_schedule(session, link.project_id, "dependency created")
     return link
 
 
@@ -146,9 +148,11 @@ async def update_dependency(
     _, role = await _load_link(session, user_id, link_id)
     _require_manager(role)
     _check_lag(values)
-    return await versioned_update(
+    link = await versioned_update(
         session, Dependency, link_id, values, expected_version=expected_version, label="dependency"
     )
+    await request_schedule(session, link.project_id, "dependency updated")
+    return link
 
 
 async def delete_dependency(
@@ -157,6 +161,8 @@ async def delete_dependency(
     """Tombstone a link."""
     _, role = await _load_link(session, user_id, link_id)
     _require_manager(role)
-    return await soft_delete(
+    link = await soft_delete(
         session, Dependency, link_id, expected_version=expected_version, label="dependency"
     )
+    await request_schedule(session, link.project_id, "dependency deleted")
+    return link

@@ -17,6 +17,7 @@ from app.authz import require_project_role
 from app.errors import ConflictError, ForbiddenError, ValidationFailed
 from app.models import Dependency, Ltree, Task
 from app.models.enums import Role
+from app.scheduling.outbox import SCHEDULE_FIELDS, request_schedule
 from app.tasks import placement, validation, wbs
 from app.tasks.placement import Target
 from app.tasks.repository import load_task, lock_project, ltree
@@ -49,6 +50,7 @@ async def create_task(
     session.add(task)
     await session.flush()
     await placement.promote_to_summary(session, slot.parent)
+    await request_schedule(session, project_id, "task created")
     return task
 
 
@@ -65,9 +67,12 @@ async def update_task(
     validation.require_field_roles(role, changes)
     validation.check_values(task, changes)
     await validation.check_references(session, task.project_id, changes)
-    return await versioned_update(
+    updated = await versioned_update(
         session, Task, task_id, changes, expected_version=expected_version, label="task"
     )
+    if SCHEDULE_FIELDS & changes.keys():
+        await request_schedule(session, task.project_id, "task updated")
+    return updated
 
 
 async def _lock_and_check(
@@ -122,6 +127,7 @@ async def move_task(
     )
     await placement.promote_to_summary(session, slot.parent)
     await placement.demote_if_childless(session, task.project_id, wbs.parent_path(old_path))
+    await request_schedule(session, task.project_id, "task moved")
     moved, _ = await load_task(session, user_id, task_id, refresh=True)
     return moved
 
@@ -168,4 +174,5 @@ async def delete_task(
         .execution_options(synchronize_session=False)
     )
     await placement.demote_if_childless(session, task.project_id, wbs.parent_path(task.wbs_path))
+    await request_schedule(session, task.project_id, "task deleted")
     return Deletion(task_ids=sorted(task_ids), dependency_ids=sorted(links.scalars()))

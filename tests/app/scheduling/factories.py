@@ -46,7 +46,7 @@ async def link(
                 )
             )
         if request:
-            await request_schedule(uow, project.id, "test")
+            await request_schedule(uow.session, project.id, "test")
 
 
 START = dt.date(2026, 1, 5)  # a Monday
