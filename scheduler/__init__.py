@@ -7,6 +7,13 @@ and reads no clock. Build a ``Network`` (validated on construction), then call `
 
 from ._cpm import schedule
 from ._errors import CyclicDependencyError, InputProblem, ScheduleInputError, SchedulerError
+from ._json import (
+    network_from_dict,
+    network_to_dict,
+    result_to_dict,
+    risks_from_dict,
+    simulation_to_dict,
+)
 from ._model import (
     MON_FRI,
     Calendar,
@@ -46,6 +53,11 @@ __all__ = [
     "Task",
     "TaskKind",
     "TaskResult",
+    "network_from_dict",
+    "network_to_dict",
+    "result_to_dict",
+    "risks_from_dict",
     "schedule",
     "simulate",
+    "simulation_to_dict",
 ]
