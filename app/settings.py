@@ -38,8 +38,8 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
     SettingDoc(
         "VALKEY_URL",
         "unset → in-process",
-        "Valkey/Redis URL for background jobs and live broadcasts. Validated today; used once "
-        "auto-scheduling and subscriptions land (unset then means in-process).",
+        "Valkey/Redis URL (`redis://`, `rediss://` or `unix://`) for scheduling jobs (RQ), "
+        "locks and live broadcasts. Unset: recomputes and broadcasts run in-process.",
     ),
     SettingDoc(
         "SECRET_KEY",
@@ -198,8 +198,8 @@ class Settings:
             _parse(
                 "VALKEY_URL",
                 valkey_url,
-                lambda v: v.split("://", 1)[0] in {"redis", "rediss", "valkey", "valkeys", "unix"},
-                "a redis:// or valkey:// URL",
+                lambda v: v.split("://", 1)[0] in {"redis", "rediss", "unix"},
+                "a redis://, rediss:// or unix:// URL",
             )
         secret = _str(env, "SECRET_KEY", None)
         if secret is not None and len(secret) < 32:

@@ -48,7 +48,7 @@ def test_values_are_parsed() -> None:
         ({"TRUEPPM_PORT": "0"}, "TRUEPPM_PORT must be >= 1"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must be a postgresql:// URL"),
         ({"DATABASE_URL": "  "}, "DATABASE_URL is set but empty"),
-        ({"VALKEY_URL": "http://x"}, "VALKEY_URL must be a redis:// or valkey:// URL"),
+        ({"VALKEY_URL": "http://x"}, "VALKEY_URL must be a redis://, rediss:// or unix:// URL"),
         ({"TRUEPPM_OPEN_REGISTRATION": "maybe"}, "TRUEPPM_OPEN_REGISTRATION must be true or false"),
         ({"TRUEPPM_LOG_LEVEL": "LOUD"}, "TRUEPPM_LOG_LEVEL must be one of"),
         (
