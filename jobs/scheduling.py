@@ -17,6 +17,7 @@ from redis import Redis
 from redis.exceptions import LockNotOwnedError
 from rq import Queue, get_current_job
 
+from app.scheduling.announce import announce
 from app.scheduling.queue import JOB, LOCK_PREFIX, QUEUE, WAITING, job_id
 from app.scheduling.recompute import Outcome, recompute
 from app.settings import Settings
@@ -52,7 +53,10 @@ async def _run(settings: Settings, project_id: uuid.UUID) -> Outcome:
         raise RuntimeError("the worker needs DATABASE_URL (the embedded database is in-process)")
     state = AppState(settings=settings, database_url=settings.database_url)
     try:
-        return await recompute(state.sessions, project_id)
+        outcome = await recompute(state.sessions, project_id)
+        await state.events.connect()
+        await announce(outcome, state.events)  # after the commit, to every API process
+        return outcome
     finally:
         await state.close()
 

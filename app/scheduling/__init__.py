@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from app.scheduling.announce import announce
 from app.scheduling.queue import RQDispatcher
 from app.scheduling.runner import InProcessRunner, RelayLoop
 from app.state import AppState
@@ -36,7 +37,9 @@ def start_scheduling(state: AppState) -> Scheduling:
         queued.relay.start()
         scheduling = queued
     else:
-        runner = InProcessRunner(state.sessions)
+        runner = InProcessRunner(
+            state.sessions, on_outcome=lambda outcome: announce(outcome, state.events)
+        )
         runner.start()
         scheduling = runner
     state.uow_context["schedule_poke"] = scheduling.poke

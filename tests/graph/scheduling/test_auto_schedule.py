@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
+from app.scheduling.announce import announce
 from app.scheduling.runner import InProcessRunner
 from app.state import AppState
 from tests.conftest import GraphQLClient
@@ -27,7 +29,9 @@ DATES = """query($p: ID!) { tasks(projectId: $p) { nodes { name earlyStart early
 
 @pytest.fixture
 async def runner(db: AppState) -> AsyncIterator[InProcessRunner]:
-    scheduler = InProcessRunner(db.sessions, sweep_every=30)
+    scheduler = InProcessRunner(
+        db.sessions, sweep_every=30, on_outcome=lambda outcome: announce(outcome, db.events)
+    )
     scheduler.start()
     db.uow_context["schedule_poke"] = scheduler.poke
     yield scheduler
@@ -56,10 +60,18 @@ async def test_graphql_writes_are_scheduled(
     for name, days in (("Design", 5), ("Build", 10), ("Paint", 2)):
         body = await gql(CREATE_TASK, {"p": project, "n": name, "d": days}, user=admin.id)
         ids[name] = body["data"]["createTask"]["task"]["id"]
-    for a, b in (("Design", "Build"), ("Design", "Paint")):
-        body = await gql(LINK, {"a": ids[a], "b": ids[b]}, user=admin.id)
-        assert body["data"]["createDependency"]["__typename"] == "DependencyPayload"
-    await _settle(runner)
+    await _settle(runner)  # the runs caused by creating the tasks are over
+    async with db.events.subscribe(uuid.UUID(project)) as stream:
+        for a, b in (("Design", "Build"), ("Design", "Paint")):
+            body = await gql(LINK, {"a": ids[a], "b": ids[b]}, user=admin.id)
+            assert body["data"]["createDependency"]["__typename"] == "DependencyPayload"
+        await _settle(runner)
+        event = await asyncio.wait_for(stream.next(), timeout=5)
+        while event.type != "cpm_complete":
+            event = await asyncio.wait_for(stream.next(), timeout=5)
+    assert event.payload["projectFinish"] == "2026-01-26"
+    assert event.payload["criticalPath"] == [ids["Design"], ids["Build"]]
+    assert {c["taskId"] for c in event.payload["changedTasks"]} == set(ids.values())
 
     dates = await _dates(gql, admin.id, project)
     # Design Mon 5 → Fri 9 Jan; 1 working day of lag; Build Tue 13 → Mon 26 (10 days).
