@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter
 
 import numpy as np
 
@@ -25,6 +27,8 @@ POS = 2**30
 FS, SS, FF, SF = 0, 1, 2, 3
 _TYPE = {LinkType.FS: FS, LinkType.SS: SS, LinkType.FF: FF, LinkType.SF: SF}
 BoolArray = np.ndarray
+_PRED = attrgetter("predecessor")
+_SUCC = attrgetter("successor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +80,11 @@ def compile_network(network: Network) -> Plan:
     cals, cal = _calendars(network, leaves)
     pred, succ, link = _expand(network.dependencies, index, summary_leaves)
     deps = network.dependencies
-    e_type = np.array([_TYPE[deps[i].type] for i in link.tolist()], np.int64)
-    e_lag = np.array([deps[i].lag for i in link.tolist()], np.int64)
-    e_elapsed = np.array([deps[i].lag_unit is LagUnit.ELAPSED_DAYS for i in link.tolist()], bool)
+    e_type = np.fromiter(
+        map(_TYPE.__getitem__, map(attrgetter("type"), deps)), np.int64, len(deps)
+    )[link]
+    e_lag = np.fromiter(map(attrgetter("lag"), deps), np.int64, len(deps))[link]
+    e_elapsed = np.array([d.lag_unit is LagUnit.ELAPSED_DAYS for d in deps], bool)[link]
     bounds = task_bounds(network, leaves, cals, cal, summary_leaves)
     level = levels_of(len(ids), pred, succ, ids)
     state = bounds.state
@@ -134,8 +140,8 @@ def _expand(
     deps: Sequence[Dependency], index: dict[str, int], summary_leaves: dict[str, IntArray]
 ) -> tuple[IntArray, IntArray, IntArray]:
     """Expanded (pred, succ, link id) arrays; summary ends fan out to their leaves."""
-    pred = np.array([index.get(d.predecessor, -1) for d in deps], np.int64)
-    succ = np.array([index.get(d.successor, -1) for d in deps], np.int64)
+    pred = np.fromiter(map(index.get, map(_PRED, deps), repeat(-1)), np.int64, len(deps))
+    succ = np.fromiter(map(index.get, map(_SUCC, deps), repeat(-1)), np.int64, len(deps))
     link = np.arange(len(deps), dtype=np.int64)
     plain = (pred >= 0) & (succ >= 0)
     if plain.all():

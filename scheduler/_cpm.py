@@ -124,15 +124,15 @@ class TaskResultMaker:
 
     def __init__(self, s: Solved, driving: np.ndarray) -> None:
         self._s = s
-        self._driving: dict[int, list[int]] = {}
-        for p, q in zip(
-            s.plan.e_pred[s.edges][driving].tolist(),
-            s.plan.e_succ[s.edges][driving].tolist(),
-            strict=True,
-        ):
-            drivers = self._driving.setdefault(q, [])
-            if p not in drivers:
-                drivers.append(p)
+        # Driving links sorted by successor; each task's slice is found when it is read.
+        pred = s.plan.e_pred[s.edges][driving]
+        succ = s.plan.e_succ[s.edges][driving]
+        order = np.argsort(succ, kind="stable")
+        self._pred, self._succ = pred[order], succ[order]
+
+    def _drivers(self, i: int) -> tuple[str, ...]:
+        lo, hi = np.searchsorted(self._succ, [i, i + 1])
+        return tuple(sorted({self._s.plan.ids[p] for p in self._pred[lo:hi].tolist()}))
 
     def __call__(self, task_id: str) -> TaskResult:
         s = self._s
@@ -145,7 +145,7 @@ class TaskResultMaker:
             d["es"] = d["ls"] = d["start"] = task.actual_start
         if task.actual_finish is not None:
             d["ef"] = d["lf"] = d["finish"] = task.actual_finish
-        drivers = tuple(sorted(s.plan.ids[p] for p in self._driving.get(i, ())))
+        drivers = self._drivers(i)
         return TaskResult(
             task_id, d["es"], d["ef"], d["ls"], d["lf"], int(s.tf[i]), int(s.ff[i]),
             bool(s.critical[i]), drivers, d["start"], d["finish"],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from itertools import repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["network_problems", "risk_problems"]
 
+_PRED, _SUCC = attrgetter("predecessor"), attrgetter("successor")
+_LAG, _TYPE = attrgetter("lag"), attrgetter("type")
+_KIND = {t: i for i, t in enumerate(LinkType)}
 _DATED = frozenset(ConstraintType) - {ConstraintType.ASAP, ConstraintType.ALAP}
 
 
@@ -201,11 +206,12 @@ def _suspect_links(links: Sequence[Dependency], tasks: Mapping[str, Task]) -> li
     if not links:
         return []
     number = {tid: i for i, tid in enumerate(tasks)}
-    pred = np.array([number.get(link.predecessor, -1) for link in links], np.int64)
-    succ = np.array([number.get(link.successor, -1) for link in links], np.int64)
+    n = len(links)
+    pred = np.fromiter(map(number.get, map(_PRED, links), repeat(-1)), np.int64, n)
+    succ = np.fromiter(map(number.get, map(_SUCC, links), repeat(-1)), np.int64, n)
     bad = (pred < 0) | (succ < 0) | (pred == succ)
-    bad |= np.array([type(link.lag) is not int for link in links], bool)
-    kind = np.array([list(LinkType).index(link.type) for link in links], np.int64)
+    bad |= np.fromiter((type(lag) is not int for lag in map(_LAG, links)), bool, n)
+    kind = np.fromiter(map(_KIND.get, map(_TYPE, links), repeat(0)), np.int64, n)
     pair = (pred * (len(number) + 1) + succ) * 4 + kind
     _, first = np.unique(pair, return_index=True)
     dup = np.ones(len(links), bool)
