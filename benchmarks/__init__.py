@@ -1,0 +1,1 @@
+"""Benchmark scripts for the scheduling engine (run as ``python -m benchmarks.<name>``)."""
