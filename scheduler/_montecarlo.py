@@ -28,6 +28,8 @@ from ._validate import risk_problems
 
 __all__ = ["simulate"]
 
+_CELLS = 2_000_000
+
 
 def simulate(
     network: Network,
@@ -58,9 +60,12 @@ def simulate(
     critical = np.zeros(len(plan.ids), np.int64)
     seeds = np.random.SeedSequence(seed).spawn(2)
     dur_rng, risk_rng = (np.random.Generator(np.random.PCG64(s)) for s in seeds)
+    # Bound the working set (about 15 arrays of tasks x chunk values) whatever chunk_size says;
+    # results do not depend on the chunking, so this only trades speed for memory.
+    step = max(1, min(chunk_size, _CELLS // max(1, len(plan.ids))))
     done = 0
     while done < iterations:
-        k = min(chunk_size, iterations - done)
+        k = min(step, iterations - done)
         dur = model.draw(dur_rng, risk_rng, k, correlation)
         finish[done : done + k], crit = _run_chunk(plan, model, dur)
         critical += crit

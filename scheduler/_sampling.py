@@ -38,7 +38,8 @@ class Estimates:
     mode: FloatArray
     high: FloatArray
     kind: NDArray[np.int64]  # index into ``KINDS``
-    pert_table: FloatArray  # (tasks, _GRID + 1) quantiles of each task's PERT Beta on [0, 1]
+    pert_table: FloatArray  # (shapes, _GRID + 1) quantiles of each distinct PERT Beta on [0, 1]
+    pert_shape: NDArray[np.int64]  # row of ``pert_table`` for each task (PERT tasks only)
 
     KINDS = (
         Distribution.TRIANGULAR,
@@ -52,14 +53,17 @@ class Estimates:
         cls, low: FloatArray, mode: FloatArray, high: FloatArray, kinds: list[Distribution]
     ) -> Estimates:
         kind = np.array([cls.KINDS.index(k) for k in kinds], np.int64)
-        table = np.zeros((low.size, _GRID + 1))
+        table = np.zeros((1, _GRID + 1))
+        shape = np.zeros(low.size, np.int64)
         pert = np.flatnonzero(kind == 1)
         if pert.size:
-            table[pert] = _pert_quantiles(low[pert], mode[pert], high[pert])
-        return cls(low, mode, high, kind, table)
+            table, shape[pert] = _pert_quantiles(low[pert], mode[pert], high[pert])
+        return cls(low, mode, high, kind, table, shape)
 
 
-def _pert_quantiles(low: FloatArray, mode: FloatArray, high: FloatArray) -> FloatArray:
+def _pert_quantiles(
+    low: FloatArray, mode: FloatArray, high: FloatArray
+) -> tuple[FloatArray, NDArray[np.int64]]:
     """Quantile tables of Beta(alpha, beta) with the PERT shape parameters, by integrating
     the density numerically (no scipy); alpha, beta >= 1 so the density is bounded.
     Tasks sharing a shape share the work."""
@@ -76,7 +80,7 @@ def _pert_quantiles(low: FloatArray, mode: FloatArray, high: FloatArray) -> Floa
     cdf /= cdf[:, -1:]
     u = np.linspace(0.0, 1.0, _GRID + 1)
     table = np.stack([np.interp(u, row, x) for row in cdf])
-    return np.asarray(table[which.ravel()], np.float64)
+    return table, which.ravel().astype(np.int64)
 
 
 def sample(est: Estimates, z: FloatArray) -> FloatArray:
@@ -97,9 +101,9 @@ def sample(est: Estimates, z: FloatArray) -> FloatArray:
         pos = u[:, pert] * _GRID
         lo = np.minimum(pos.astype(np.int64), _GRID - 1)
         frac = pos - lo
-        table = est.pert_table[pert]
-        cols = np.arange(table.shape[0])
-        q = table[cols, lo] * (1 - frac) + table[cols, lo + 1] * frac
+        rows = est.pert_shape[pert]
+        table = est.pert_table
+        q = table[rows, lo] * (1 - frac) + table[rows, lo + 1] * frac
         out[:, pert] = a[pert] + q * width[pert]
     uni = est.kind == 2
     if uni.any():
