@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 
+from app.asgi import create_app
+from app.settings import Settings
+from app.state import AppState
 from tests.conftest import GraphQLClient
 
 
@@ -50,3 +55,18 @@ async def test_alias_limit(gql: GraphQLClient) -> None:
 async def test_syntax_errors_are_reported_not_masked(gql: GraphQLClient) -> None:
     body = await gql("{ me ")
     assert "Syntax Error" in body["errors"][0]["message"]
+
+
+async def test_query_depth_limit_comes_from_settings(db: AppState, settings: Settings) -> None:
+    shallow = dataclasses.replace(settings, max_query_depth=3)
+    state = AppState(settings=shallow, database_url=db.database_url)
+    app = create_app(shallow, db.database_url, state=state)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as http:
+            deep = "{ workspaces { edges { node { members { user { id } } } } } }"
+            body = (await http.post("/graphql", json={"query": deep})).json()
+    finally:
+        await state.close()
+    assert "exceeds maximum operation depth of 3" in body["errors"][0]["message"]
