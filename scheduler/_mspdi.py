@@ -48,6 +48,10 @@ _PERCENT_FORMATS = {19, 20, 51, 52}
 _ELAPSED_DURATION_FORMATS = {4, 6, 8, 10, 12} | {f + 32 for f in (4, 6, 8, 10, 12)}
 
 
+class MspdiFormatError(ValueError):
+    """The file is not a readable Microsoft Project XML (MSPDI) project."""
+
+
 @dataclass(frozen=True, slots=True)
 class ExpectedDates:
     """The schedule Microsoft Project stored for one task, in engine day units.
@@ -105,19 +109,19 @@ class _Reader:
 
     def __init__(self, root: ET.Element, stem: str) -> None:
         self.root = root
-        self.name = text(root, "Name") or stem
+        self.name = _text(root, "Name") or stem
         self.warnings: list[str] = []
-        self.minutes_per_day = int(text(root, "MinutesPerDay") or 480)
-        self.day_start = _clock(text(root, "DefaultStartTime"), time(8))
-        self.day_end = _clock(text(root, "DefaultFinishTime"), time(17))
-        start = parse_datetime(text(root, "StartDate"))
+        self.minutes_per_day = int(_text(root, "MinutesPerDay") or 480)
+        self.day_start = _clock(_text(root, "DefaultStartTime"), time(8))
+        self.day_end = _clock(_text(root, "DefaultFinishTime"), time(17))
+        start = _parse_datetime(_text(root, "StartDate"))
         if start is None:
             raise MspdiFormatError(f"{stem}: no StartDate")
-        self.calendars = parse_calendars(root, self.warnings)
-        default_uid = text(root, "CalendarUID")
+        self.calendars = _parse_calendars(root, self.warnings)
+        default_uid = _text(root, "CalendarUID")
         self.default_calendar = default_uid if default_uid in self.calendars else None
         self.start = self._start_day(start, self.default_calendar)
-        if text(root, "ScheduleFromStart") == "0":
+        if _text(root, "ScheduleFromStart") == "0":
             self.warnings.append("project is scheduled from its finish; read as from start")
 
     def read(self) -> MspdiProject:
@@ -131,7 +135,7 @@ class _Reader:
         expected = {
             uid: self._expected(row, kinds[uid], cal_of[uid])
             for row, _ in rows
-            if (uid := text(row, "UID") or "") in ids
+            if (uid := _text(row, "UID") or "") in ids
         }
         network = Network(
             start=self.start,
@@ -139,7 +143,7 @@ class _Reader:
             dependencies=links,
             calendars={uid: c.to_engine() for uid, c in self.calendars.items()},
             default_calendar=self.default_calendar,
-            status_date=self._date(text(self.root, "StatusDate"), start=False, cal=None),
+            status_date=self._date(_text(self.root, "StatusDate"), start=False, cal=None),
         )
         return MspdiProject(
             self.name, network, expected, self.minutes_per_day, tuple(self.warnings)
@@ -152,28 +156,28 @@ class _Reader:
         (``IsNull``) rows carry nothing. The parent is the nearest earlier row one
         outline level up, which is exactly how Project's WBS indentation works.
         """
-        rows = [t for t in children(child(self.root, "Tasks"), "Task")]
-        rows.sort(key=lambda t: int(text(t, "ID") or 0))
+        rows = [t for t in _children(_child(self.root, "Tasks"), "Task")]
+        rows.sort(key=lambda t: int(_text(t, "ID") or 0))
         stack: list[tuple[int, str]] = []
         result: list[tuple[ET.Element, str | None]] = []
         for row in rows:
-            level = int(text(row, "OutlineLevel") or 1)
-            if text(row, "IsNull") == "1" or level == 0:
+            level = int(_text(row, "OutlineLevel") or 1)
+            if _text(row, "IsNull") == "1" or level == 0:
                 continue
-            if text(row, "Active") == "0":
+            if _text(row, "Active") == "0":
                 self.warnings.append(
-                    f"task {text(row, 'UID')}: inactive in Project; read as active"
+                    f"task {_text(row, 'UID')}: inactive in Project; read as active"
                 )
             while stack and stack[-1][0] >= level:
                 stack.pop()
-            uid = text(row, "UID") or ""
+            uid = _text(row, "UID") or ""
             result.append((row, stack[-1][1] if stack else None))
             stack.append((level, uid))
         return result
 
     def _task(self, row: ET.Element, parent: str | None, parents: set[str]) -> Task:
-        uid = text(row, "UID") or ""
-        cal_uid = text(row, "CalendarUID")
+        uid = _text(row, "UID") or ""
+        cal_uid = _text(row, "CalendarUID")
         calendar = cal_uid if cal_uid in self.calendars else None
         if uid in parents:  # a "Summary" row whose children were all blank is a plain task
             kind, duration = TaskKind.SUMMARY, 0
@@ -186,7 +190,7 @@ class _Reader:
             # for everything but a rarely used summary constraint.
             self.warnings.append(f"task {uid}: constraint on a summary task dropped")
             constraint, cdate = ConstraintType.ASAP, None
-        if text(row, "Manual") == "1":
+        if _text(row, "Manual") == "1":
             self.warnings.append(f"task {uid}: manually scheduled in Project; read as automatic")
         return Task(
             id=uid,
@@ -196,25 +200,25 @@ class _Reader:
             calendar=calendar,
             constraint_type=constraint,
             constraint_date=cdate,
-            deadline=self._date(text(row, "Deadline"), start=False, cal=None),
-            actual_start=self._date(text(row, "ActualStart"), start=True, cal=calendar),
-            actual_finish=self._date(text(row, "ActualFinish"), start=False, cal=calendar),
-            name=text(row, "Name") or "",
+            deadline=self._date(_text(row, "Deadline"), start=False, cal=None),
+            actual_start=self._date(_text(row, "ActualStart"), start=True, cal=calendar),
+            actual_finish=self._date(_text(row, "ActualFinish"), start=False, cal=calendar),
+            name=_text(row, "Name") or "",
         )
 
     def _constraint(self, row: ET.Element, uid: str) -> tuple[ConstraintType, date | None]:
-        kind = _CONSTRAINTS.get(int(text(row, "ConstraintType") or 0), ConstraintType.ASAP)
+        kind = _CONSTRAINTS.get(int(_text(row, "ConstraintType") or 0), ConstraintType.ASAP)
         if kind in (ConstraintType.ASAP, ConstraintType.ALAP):
             return kind, None
-        when = self._date(text(row, "ConstraintDate"), start=kind in _START_CONSTRAINTS, cal=None)
+        when = self._date(_text(row, "ConstraintDate"), start=kind in _START_CONSTRAINTS, cal=None)
         if when is None:
             self.warnings.append(f"task {uid}: {kind} constraint without a date dropped")
             return ConstraintType.ASAP, None
         return kind, when
 
     def _duration(self, row: ET.Element, uid: str) -> int:
-        minutes = _iso_minutes(text(row, "Duration") or "PT0H0M0S")
-        fmt = int(text(row, "DurationFormat") or 7)
+        minutes = _iso_minutes(_text(row, "Duration") or "PT0H0M0S")
+        fmt = int(_text(row, "DurationFormat") or 7)
         per_day = 1440 if fmt in _ELAPSED_DURATION_FORMATS else self.minutes_per_day
         if fmt in _ELAPSED_DURATION_FORMATS:
             self.warnings.append(f"task {uid}: elapsed duration read as that many working days")
@@ -225,15 +229,15 @@ class _Reader:
         return whole
 
     def _links(self, row: ET.Element, ids: set[str]) -> list[Dependency]:
-        succ = text(row, "UID") or ""
+        succ = _text(row, "UID") or ""
         links = []
-        for link in children(row, "PredecessorLink"):
-            pred = text(link, "PredecessorUID") or ""
-            if pred not in ids or text(link, "CrossProject") == "1":
+        for link in _children(row, "PredecessorLink"):
+            pred = _text(link, "PredecessorUID") or ""
+            if pred not in ids or _text(link, "CrossProject") == "1":
                 self.warnings.append(f"link {pred}->{succ}: predecessor not in this project")
                 continue
-            fmt = int(text(link, "LagFormat") or 7)
-            tenths = float(text(link, "LinkLag") or 0)
+            fmt = int(_text(link, "LagFormat") or 7)
+            tenths = float(_text(link, "LinkLag") or 0)
             if fmt in _PERCENT_FORMATS:
                 self.warnings.append(f"link {pred}->{succ}: percentage lag dropped")
                 tenths = 0
@@ -245,7 +249,7 @@ class _Reader:
                 Dependency(
                     predecessor=pred,
                     successor=succ,
-                    type=_LINK_TYPES.get(int(text(link, "Type") or 1), LinkType.FS),
+                    type=_LINK_TYPES.get(int(_text(link, "Type") or 1), LinkType.FS),
                     lag=round(days),
                     lag_unit=LagUnit.ELAPSED_DAYS if elapsed else LagUnit.WORKING_DAYS,
                 )
@@ -256,12 +260,12 @@ class _Reader:
         milestone = kind == TaskKind.MILESTONE
 
         def start(tag: str) -> date | None:
-            return self._date(text(row, tag), start=not milestone, cal=cal, milestone=milestone)
+            return self._date(_text(row, tag), start=not milestone, cal=cal, milestone=milestone)
 
         def finish(tag: str) -> date | None:
-            return self._date(text(row, tag), start=False, cal=cal, milestone=milestone)
+            return self._date(_text(row, tag), start=False, cal=cal, milestone=milestone)
 
-        critical = text(row, "Critical")
+        critical = _text(row, "Critical")
         return ExpectedDates(
             start=start("Start"),
             finish=finish("Finish"),
@@ -269,8 +273,8 @@ class _Reader:
             early_finish=finish("EarlyFinish"),
             late_start=start("LateStart"),
             late_finish=finish("LateFinish"),
-            total_slack=self._slack(text(row, "TotalSlack")),
-            free_slack=self._slack(text(row, "FreeSlack")),
+            total_slack=self._slack(_text(row, "TotalSlack")),
+            free_slack=self._slack(_text(row, "FreeSlack")),
             critical=None if critical is None else critical == "1",
         )
 
@@ -281,7 +285,7 @@ class _Reader:
         self, value: str | None, *, start: bool, cal: str | None, milestone: bool = False
     ) -> date | None:
         """Turn a Project instant into an engine day (see the module docstring)."""
-        moment = parse_datetime(value)
+        moment = _parse_datetime(value)
         if moment is None:
             return None
         calendar = self.calendars.get(cal or self.default_calendar or "")
@@ -301,7 +305,7 @@ class _Reader:
         return _step(calendar, moment.date(), +1, inclusive=True) if calendar else moment.date()
 
 
-def _step(calendar: ParsedCalendar | None, day: date, direction: int, *, inclusive: bool) -> date:
+def _step(calendar: _ParsedCalendar | None, day: date, direction: int, *, inclusive: bool) -> date:
     """The nearest working day from ``day`` in ``direction`` (``day`` itself if inclusive)."""
     if calendar is None:
         return day if inclusive else date.fromordinal(day.toordinal() + direction)
@@ -340,34 +344,30 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def children(parent: ET.Element | None, name: str) -> list[ET.Element]:
+def _children(parent: ET.Element | None, name: str) -> list[ET.Element]:
     """Direct children of ``parent`` with local tag ``name``."""
     return [] if parent is None else [e for e in parent if _local(e.tag) == name]
 
 
-def child(parent: ET.Element | None, name: str) -> ET.Element | None:
-    found = children(parent, name)
+def _child(parent: ET.Element | None, name: str) -> ET.Element | None:
+    found = _children(parent, name)
     return found[0] if found else None
 
 
-def text(parent: ET.Element | None, name: str) -> str | None:
-    found = child(parent, name)
+def _text(parent: ET.Element | None, name: str) -> str | None:
+    found = _child(parent, name)
     return None if found is None or found.text is None else found.text.strip()
 
 
-def parse_datetime(value: str | None) -> datetime | None:
+def _parse_datetime(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
 # --- Calendars -------------------------------------------------------------------------
 
 
-class MspdiFormatError(ValueError):
-    """The file is not a readable Microsoft Project XML (MSPDI) project."""
-
-
 @dataclass(frozen=True, slots=True)
-class ParsedCalendar:
+class _ParsedCalendar:
     """A calendar resolved against its base: weekday mask plus dated exceptions."""
 
     uid: str
@@ -409,14 +409,14 @@ class _RawCalendar:
     exceptions: dict[date, bool]
 
 
-def parse_calendars(root: ET.Element, warnings: list[str]) -> dict[str, ParsedCalendar]:
+def _parse_calendars(root: ET.Element, warnings: list[str]) -> dict[str, _ParsedCalendar]:
     """Every calendar in the file, keyed by UID, with base-calendar inheritance applied."""
     raw: dict[str, _RawCalendar] = {}
-    for cal in children(child(root, "Calendars"), "Calendar"):
-        uid = text(cal, "UID") or ""
-        base = text(cal, "BaseCalendarUID")
+    for cal in _children(_child(root, "Calendars"), "Calendar"):
+        uid = _text(cal, "UID") or ""
+        base = _text(cal, "BaseCalendarUID")
         raw[uid] = _RawCalendar(
-            name=text(cal, "Name") or uid,
+            name=_text(cal, "Name") or uid,
             base=base if base not in (None, "-1", "0", uid) else None,
             weekdays={},
             exceptions={},
@@ -427,39 +427,39 @@ def parse_calendars(root: ET.Element, warnings: list[str]) -> dict[str, ParsedCa
 
 
 def _read_weekdays(cal: ET.Element, into: _RawCalendar) -> None:
-    for wd in children(child(cal, "WeekDays"), "WeekDay"):
-        day_type = int(text(wd, "DayType") or 0)
-        working = text(wd, "DayWorking") == "1"
+    for wd in _children(_child(cal, "WeekDays"), "WeekDay"):
+        day_type = int(_text(wd, "DayType") or 0)
+        working = _text(wd, "DayWorking") == "1"
         if day_type:  # 1 = Sunday .. 7 = Saturday
             into.weekdays[(day_type + 5) % 7] = working
             continue
-        period = child(wd, "TimePeriod")
-        _mark(into, text(period, "FromDate"), text(period, "ToDate"), working)
+        period = _child(wd, "TimePeriod")
+        _mark(into, _text(period, "FromDate"), _text(period, "ToDate"), working)
 
 
 def _read_exceptions(cal: ET.Element, into: _RawCalendar, warnings: list[str]) -> None:
     if into.exceptions:  # Project already wrote the expanded occurrences as WeekDays.
         return
-    for exc in children(child(cal, "Exceptions"), "Exception"):
-        period = child(exc, "TimePeriod")
-        working = text(exc, "DayWorking") == "1"
-        if text(exc, "Type") in (None, "1") and text(exc, "Period") in (None, "1"):
-            _mark(into, text(period, "FromDate"), text(period, "ToDate"), working)
+    for exc in _children(_child(cal, "Exceptions"), "Exception"):
+        period = _child(exc, "TimePeriod")
+        working = _text(exc, "DayWorking") == "1"
+        if _text(exc, "Type") in (None, "1") and _text(exc, "Period") in (None, "1"):
+            _mark(into, _text(period, "FromDate"), _text(period, "ToDate"), working)
         else:
             warnings.append(
-                f"calendar {into.name}: recurring exception {text(exc, 'Name')} skipped"
+                f"calendar {into.name}: recurring exception {_text(exc, 'Name')} skipped"
             )
 
 
 def _mark(into: _RawCalendar, start: str | None, end: str | None, working: bool) -> None:
-    first, last = parse_datetime(start), parse_datetime(end)
+    first, last = _parse_datetime(start), _parse_datetime(end)
     if first is None or last is None:
         return
     for ordinal in range(first.toordinal(), last.toordinal() + 1):
         into.exceptions[date.fromordinal(ordinal)] = working
 
 
-def _resolve(uid: str, raw: dict[str, _RawCalendar], seen: tuple[str, ...]) -> ParsedCalendar:
+def _resolve(uid: str, raw: dict[str, _RawCalendar], seen: tuple[str, ...]) -> _ParsedCalendar:
     own = raw[uid]
     if own.base in raw and own.base not in seen:
         base = _resolve(own.base, raw, (*seen, uid))
@@ -469,4 +469,4 @@ def _resolve(uid: str, raw: dict[str, _RawCalendar], seen: tuple[str, ...]) -> P
         mask, exceptions = 0b0011111, dict(own.exceptions)
     for weekday, working in own.weekdays.items():
         mask = mask | 1 << weekday if working else mask & ~(1 << weekday)
-    return ParsedCalendar(uid, own.name, mask, exceptions)
+    return _ParsedCalendar(uid, own.name, mask, exceptions)

@@ -25,10 +25,18 @@ LOGIC_FILES = [
     for p in files("mspdi", "*.xml")
     if p.name.startswith("task-links-") or p.name in ("legacy-sample.xml", "mspdirelations.xml")
 ]
-FIELDS = ("early_start", "early_finish", "late_start", "late_finish", "total_slack", "free_slack")
+FIELDS = (
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_slack",
+    "free_slack",
+    "critical",
+)
 
 # (file, task UID, field) -> (value Project stored, why the engine differs).
-KNOWN_DIFFERENCES: dict[tuple[str, str, str], tuple[date | int, str]] = {}
+KNOWN_DIFFERENCES: dict[tuple[str, str, str], tuple[date | int | bool, str]] = {}
 
 # Tasks 11 and 13 are the predecessors of the SF+2d and SS+2d links. Project 2003, 2007,
 # 2010 and 2013 stored, for this same logic, late dates pulled back by the link (10 and 9
@@ -52,7 +60,7 @@ def test_reference_data_present() -> None:
     assert len(LOGIC_FILES) == 8, sorted(p.name for p in root.glob("*.xml"))
 
 
-def engine_values(project: MspdiProject) -> dict[str, dict[str, date | int]]:
+def engine_values(project: MspdiProject) -> dict[str, dict[str, date | int | bool]]:
     result = schedule(project.network)
     return {
         tid: {
@@ -62,6 +70,7 @@ def engine_values(project: MspdiProject) -> dict[str, dict[str, date | int]]:
             "late_finish": r.late_finish,
             "total_slack": r.total_float,
             "free_slack": r.free_float,
+            "critical": r.is_critical,
         }
         for tid, r in result.tasks.items()
     }

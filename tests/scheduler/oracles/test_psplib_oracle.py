@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 from graphlib import TopologicalSorter
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,15 @@ def test_zero_float_chain_connects_source_to_sink(path: Path) -> None:
                 reached.add(str(succ))
                 frontier.append(succ)
     assert sink in reached, "no chain of zero-float tight links from source to sink"
+
+
+@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: Path(p).stem)
+def test_reported_critical_path_runs_source_to_sink(path: Path) -> None:
+    """The engine's own primary critical path is a chain of links with zero float."""
+    inst, result = solved(path)
+    chain = [int(t) for t in result.critical_path]
+    assert chain[0] == min(inst.durations), chain
+    assert chain[-1] == max(inst.durations), chain
+    for pred, succ in pairwise(chain):
+        assert succ in inst.successors[pred], f"{pred}->{succ} is not a link"
+    assert all(result.tasks[str(j)].total_float == 0 for j in chain)
