@@ -4,14 +4,18 @@ Both engines are asked the same question only where their semantics coincide (th
 is in ``oracles/peer_adapter.py``): whole working-day durations, all four link types,
 zero working-day lags and elapsed-day lags (the peer's only kind of lag), weekly patterns
 and holidays. There every task's early/late dates, total and free float and critical flag
-must be identical. Two places where the engines deliberately differ are left out:
+must be identical. Three places where the engines deliberately differ are left out:
 
 - the peer lets a task driven by an SF link start before the project start; ours, like
   Microsoft Project, never schedules work before the start (such draws are discarded);
 - an elapsed lag that lands a *finish* bound (FF, SF) on non-working time: the peer
   finishes the successor at the end of the next working day, ours at the same instant
   in working time as the lagged moment (the end of the previous working day). Elapsed
-  lags are therefore drawn only on FS and SS links.
+  lags are therefore drawn only on FS and SS links;
+- milestones: ours measures a milestone's float in working time from its instant (an
+  unlinked milestone at the project start sits at 08:00, as in Microsoft Project, whose
+  stored slack the MSPDI oracle confirms); the peer counts from the day it is shown on,
+  one day less. Networks here have no zero-duration tasks.
 
 For PERT inputs the P50/P80 of both Monte Carlo engines must agree within Monte Carlo
 error plus one working day of discretisation (ours rounds each sampled duration to whole
