@@ -156,7 +156,7 @@ class _Reader:
         (``IsNull``) rows carry nothing. The parent is the nearest earlier row one
         outline level up, which is exactly how Project's WBS indentation works.
         """
-        rows = [t for t in _children(_child(self.root, "Tasks"), "Task")]
+        rows = _children(_child(self.root, "Tasks"), "Task")
         rows.sort(key=lambda t: int(_text(t, "ID") or 0))
         stack: list[tuple[int, str]] = []
         result: list[tuple[ET.Element, str | None]] = []
