@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 
 from app.models import User as UserModel
 from graph.auth.types import User
@@ -17,7 +18,6 @@ class AuthQuery:
         async with info.context.session() as session:
             user = await session.get(UserModel, user_id)
         if user is None or not user.is_active:
-            info.context.user_id = None
-            info.context.require_user()
-        assert user is not None
+            # A valid token for a deleted or disabled account authenticates nobody.
+            raise GraphQLError("authentication required", extensions={"code": "UNAUTHENTICATED"})
         return User.from_model(user)
