@@ -4,6 +4,7 @@ from app.models.base import Base, Ltree, Versioned
 from app.models.calendar import Calendar, CalendarException
 from app.models.project import Program, ProgramMember, Project, ProjectMember
 from app.models.scheduling import ScheduleRequest, TaskRun
+from app.models.sync import ProjectSyncFloor, SyncBatch
 from app.models.task import Dependency, Task
 from app.models.user import RefreshToken, User
 from app.models.workspace import Workspace, WorkspaceMember
@@ -18,8 +19,10 @@ __all__ = [
     "ProgramMember",
     "Project",
     "ProjectMember",
+    "ProjectSyncFloor",
     "RefreshToken",
     "ScheduleRequest",
+    "SyncBatch",
     "Task",
     "TaskRun",
     "User",

@@ -1,0 +1,80 @@
+"""The database side of the sync sequence: one trigger function, attached per synced table.
+
+Why a trigger: every write path (ORM flushes, `versioned_update`, the scheduler's Core
+executemany, raw SQL in migrations) must move `sync_seq`, and only the database sees them all.
+
+The ordering guarantee (proved in tests/app/sync/test_sequence.py, explained in docs/sync.md):
+before it numbers a row, the trigger takes `FOR NO KEY UPDATE` on the row's project and holds
+it until commit; the number comes from one global sequence (`CACHE 1`, so numbers are handed out
+in call order). Two transactions writing one project therefore number their rows in turn: all
+numbers of the one that committed first are smaller than all numbers of the later one. So for
+each project, sync order is commit order, and a pull that reads "everything committed up to
+`U`" can never later discover a committed row numbered below `U`.
+
+Usage in a migration that adds a synced table (one line; downgrade with `detach_sync_trigger`):
+
+    from app.sync.ddl import attach_sync_trigger
+    attach_sync_trigger("board_column")
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+SEQUENCE = "sync_seq_global"
+FUNCTION = "trueppm_sync_seq"
+TRIGGER = "trg_sync_seq"
+
+# TG_ARGV[0] names the column holding the project id (`project_id`, or `id` for `project`).
+_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    pid uuid;
+BEGIN
+    IF TG_ARGV[0] = 'id' THEN
+        pid := NEW.id;
+    ELSE
+        pid := NEW.project_id;
+    END IF;
+    -- Serialize this project's writers until commit (same lock family as lock_project()).
+    PERFORM 1 FROM project WHERE id = pid FOR NO KEY UPDATE;
+    NEW.sync_seq := nextval('{SEQUENCE}');
+    RETURN NEW;
+END
+$$
+"""
+
+
+def create_sync_function() -> None:
+    """The global sequence and the trigger function (the migration that introduces sync)."""
+    op.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE} AS bigint CACHE 1")
+    op.execute(_FUNCTION_SQL)
+
+
+def drop_sync_function() -> None:
+    op.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
+    op.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE}")
+
+
+def attach_sync_trigger(table: str, key: str = "project_id") -> None:
+    """Make `table` synced: `sync_seq` column and pull index (if the migration did not create
+    them), the trigger, and a renumbering of existing rows so clients that synced before the
+    table existed still receive them on their next incremental pull."""
+    if key not in ("project_id", "id"):
+        raise ValueError("key must be 'project_id' or 'id' (the project table itself)")
+    op.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS sync_seq BIGINT DEFAULT 0 NOT NULL")
+    if key == "project_id":
+        op.execute(
+            f"CREATE INDEX IF NOT EXISTS ix_{table}_project_sync_seq ON {table} "
+            "(project_id, sync_seq)"
+        )
+    op.execute(
+        f"CREATE TRIGGER {TRIGGER} BEFORE INSERT OR UPDATE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {FUNCTION}('{key}')"
+    )
+    op.execute(f"UPDATE {table} SET sync_seq = sync_seq")
+
+
+def detach_sync_trigger(table: str) -> None:
+    """Undo `attach_sync_trigger` except the column (its migration's downgrade drops that)."""
+    op.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {table}")
