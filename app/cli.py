@@ -129,6 +129,7 @@ def _relay(settings: Settings, _args: argparse.Namespace) -> int:
     from app.logs import configure_logging
     from app.scheduling.queue import RQDispatcher
     from app.scheduling.runner import RelayLoop
+    from app.sprints.queue import SprintCloseDispatcher
     from app.state import AppState
 
     if settings.valkey_url is None or settings.database_url is None:
@@ -138,7 +139,13 @@ def _relay(settings: Settings, _args: argparse.Namespace) -> int:
 
     async def run(url: str, valkey: str) -> None:
         state = AppState(settings=settings, database_url=url)
-        relay = RelayLoop(state.sessions, RQDispatcher(valkey), sweep_every=1.0)
+        dispatcher = RQDispatcher(valkey)
+        relay = RelayLoop(
+            state.sessions,
+            dispatcher,
+            sweep_every=1.0,
+            close_dispatch=SprintCloseDispatcher(dispatcher.connection),
+        )
         relay.start()
         try:
             await asyncio.Event().wait()
@@ -163,7 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--if-missing", action="store_true", help="do nothing if it exists")
     admin.set_defaults(run=_create_admin)
     sub.add_parser("worker", help="run an RQ worker (scheduling jobs)").set_defaults(run=_worker)
-    sub.add_parser("relay", help="dispatch pending schedule requests").set_defaults(run=_relay)
+    sub.add_parser(
+        "relay", help="dispatch pending schedule and sprint-close requests"
+    ).set_defaults(run=_relay)
     return parser
 
 

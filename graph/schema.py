@@ -26,6 +26,8 @@ from graph.programs.mutations import ProgramMutation
 from graph.programs.queries import ProgramQuery
 from graph.projects.mutations import ProjectMutation
 from graph.projects.queries import ProjectQuery
+from graph.sprints.mutations import SprintMutation
+from graph.sprints.queries import SprintQuery
 from graph.tasks.mutations import TaskMutation
 from graph.tasks.queries import TaskQuery
 from graph.workspaces.mutations import WorkspaceMutation
@@ -40,6 +42,7 @@ QUERIES: tuple[type, ...] = (
     ProjectQuery,
     TaskQuery,
     CalendarQuery,
+    SprintQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -49,6 +52,7 @@ MUTATIONS: tuple[type, ...] = (
     TaskMutation,
     CalendarMutation,
     EventMutation,
+    SprintMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (EventSubscription,)
 

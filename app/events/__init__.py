@@ -11,6 +11,7 @@ from app.events.types import (
     DependencyPayload,
     EventType,
     ResyncRequiredPayload,
+    SprintPayload,
     TaskMovedPayload,
     TaskPayload,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "EventType",
     "ResyncRequiredPayload",
     "SlowConsumer",
+    "SprintPayload",
     "TaskMovedPayload",
     "TaskPayload",
     "publish",

@@ -63,6 +63,20 @@ class DependencyPayload:
 
 
 @dataclass(frozen=True)
+class SprintPayload:
+    """sprint_created / sprint_updated / sprint_deleted. `action` says what happened (created,
+    updated, deleted, planned, unplanned, started, closed, carried_over, received); `task_ids`
+    are the tasks that moved (into the sprint for planned/received, out of it otherwise)."""
+
+    sprint_id: uuid.UUID
+    server_version: int
+    state: str
+    action: str
+    task_ids: Sequence[uuid.UUID] = ()
+    changes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ChangedTask:
     """A task whose computed dates or floats moved in a recompute."""
 

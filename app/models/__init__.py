@@ -4,6 +4,7 @@ from app.models.base import Base, Ltree, Versioned
 from app.models.calendar import Calendar, CalendarException
 from app.models.project import Program, ProgramMember, Project, ProjectMember
 from app.models.scheduling import ScheduleRequest, TaskRun
+from app.models.sprint import Sprint, SprintCloseRequest, SprintTaskLog
 from app.models.sync import ProjectSyncFloor, SyncBatch
 from app.models.task import Dependency, Task
 from app.models.user import RefreshToken, User
@@ -22,6 +23,9 @@ __all__ = [
     "ProjectSyncFloor",
     "RefreshToken",
     "ScheduleRequest",
+    "Sprint",
+    "SprintCloseRequest",
+    "SprintTaskLog",
     "SyncBatch",
     "Task",
     "TaskRun",

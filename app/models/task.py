@@ -63,6 +63,10 @@ class Task(Versioned, Base):
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
+    # Planned into a sprint (NULL = the backlog). Changed only by the sprint services.
+    sprint_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("sprint.id", ondelete="SET NULL"), index=True
+    )
     # Engine output (read-only for clients).
     early_start: Mapped[date | None] = mapped_column(Date)
     early_finish: Mapped[date | None] = mapped_column(Date)

@@ -18,7 +18,14 @@ class Scheduling(Protocol):
 class _QueuedScheduling:
     def __init__(self, state: AppState, url: str) -> None:
         self.dispatcher = RQDispatcher(url)
-        self.relay = RelayLoop(state.sessions, self.dispatcher)
+        # Imported here: app.sprints.queue imports this package (a top-level import cycles).
+        from app.sprints.queue import SprintCloseDispatcher
+
+        self.relay = RelayLoop(
+            state.sessions,
+            self.dispatcher,
+            close_dispatch=SprintCloseDispatcher(self.dispatcher.connection),
+        )
 
     async def poke(self) -> None:
         await self.relay.poke()
@@ -38,7 +45,9 @@ def start_scheduling(state: AppState) -> Scheduling:
         scheduling = queued
     else:
         runner = InProcessRunner(
-            state.sessions, on_outcome=lambda outcome: announce(outcome, state.events)
+            state.sessions,
+            on_outcome=lambda outcome: announce(outcome, state.events),
+            bus=state.events,
         )
         runner.start()
         scheduling = runner

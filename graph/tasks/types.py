@@ -88,6 +88,7 @@ class Task:
     pessimistic: float | None = strawberry.field(description="Pessimistic estimate (days).")
     story_points: int | None
     assignee_id: strawberry.ID | None
+    sprint_id: strawberry.ID | None = strawberry.field(description="Null = the backlog.")
     server_version: int
     early_start: date | None
     early_finish: date | None
@@ -111,6 +112,7 @@ class Task:
             most_likely=task.most_likely_duration,
             pessimistic=task.pessimistic_duration,
             assignee_id=_id(task.assignee_id),
+            sprint_id=_id(task.sprint_id),
             **plain,
         )
 
