@@ -1,4 +1,4 @@
-"""The ASGI application: GraphQL, health probes, CORS and request ids.
+"""The ASGI application: GraphQL, the REST API (app/rest), health probes, CORS, request ids.
 
 The GraphQL endpoint is loaded by dotted path (see `GRAPHQL_FACTORY`) because the dependency
 rule is `graph → app`: `app` never imports `graph` statically.
@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -23,6 +24,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.logs import reset_request_id, set_request_id
+from app.rest import http_exception, rest_routes
 from app.scheduling import start_scheduling
 from app.settings import Settings
 from app.state import AppState
@@ -102,6 +104,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *rest_routes(),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
@@ -114,6 +117,7 @@ def create_app(
                 max_age=600,
             ),
         ],
+        exception_handlers={HTTPException: http_exception},
         lifespan=lifespan,
     )
     app.state.trueppm = state

@@ -105,6 +105,23 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "Events one subscription may fall behind before it is closed (4008 slow consumer).",
     ),
     SettingDoc(
+        "TRUEPPM_SYNC_BATCH_RETENTION_HOURS",
+        "`24`",
+        "Hours a pushed sync batch's response is kept: a replay of the same `client_batch_id` "
+        "within it returns the stored response without applying twice (docs/sync.md).",
+    ),
+    SettingDoc(
+        "TRUEPPM_SYNC_TOMBSTONE_RETENTION_DAYS",
+        "`30`",
+        "Days soft-deleted synced rows are kept for offline clients; a client whose cursor "
+        "predates purged tombstones gets `410 resync-required`.",
+    ),
+    SettingDoc(
+        "TRUEPPM_SYNC_PAGE_SIZE",
+        "`1000`",
+        "Records per sync pull page when `page_size` is omitted (at most 10000 per page).",
+    ),
+    SettingDoc(
         "TRUEPPM_EVENT_BUFFER",
         "`500`",
         "Recent events kept per project for `since` replay; older gaps get `resync_required`.",
@@ -178,6 +195,9 @@ class Settings:
     log_level: str
     subscriber_queue: int = 1000
     event_buffer: int = 500
+    sync_batch_retention_hours: int = 24
+    sync_tombstone_retention_days: int = 30
+    sync_page_size: int = 1000
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -238,6 +258,9 @@ class Settings:
             log_level=level,
             subscriber_queue=_int(env, "TRUEPPM_SUBSCRIBER_QUEUE", 1000),
             event_buffer=_int(env, "TRUEPPM_EVENT_BUFFER", 500),
+            sync_batch_retention_hours=_int(env, "TRUEPPM_SYNC_BATCH_RETENTION_HOURS", 24),
+            sync_tombstone_retention_days=_int(env, "TRUEPPM_SYNC_TOMBSTONE_RETENTION_DAYS", 30),
+            sync_page_size=_int(env, "TRUEPPM_SYNC_PAGE_SIZE", 1000),
         )
 
     def signing_key(self) -> str:

@@ -82,11 +82,18 @@ async def create_calendar(
     name: str,
     working_weekdays: int,
     exceptions: Sequence[ExceptionInput],
+    *,
+    calendar_id: uuid.UUID | None = None,
 ) -> Calendar:
-    """Create a calendar of the project."""
+    """Create a calendar of the project (`calendar_id`: an offline client's chosen id)."""
     await require_project_role(session, user_id, project_id, Role.PROJECT_MANAGER)
     _check(name, working_weekdays, exceptions)
-    calendar = Calendar(project_id=project_id, name=name.strip(), working_weekdays=working_weekdays)
+    calendar = Calendar(
+        id=calendar_id or uuid.uuid4(),
+        project_id=project_id,
+        name=name.strip(),
+        working_weekdays=working_weekdays,
+    )
     session.add(calendar)
     await session.flush()
     session.add_all(_exception_rows(calendar.id, exceptions))

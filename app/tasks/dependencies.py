@@ -47,8 +47,12 @@ async def create_dependency(
     predecessor_id: uuid.UUID,
     successor_id: uuid.UUID,
     values: dict[str, Any],
+    *,
+    link_id: uuid.UUID | None = None,
 ) -> Dependency:
-    """Link two tasks of one project; a loop becomes a CycleError naming the cycle in order."""
+    """Link two tasks of one project; a loop becomes a CycleError naming the cycle in order.
+
+    `link_id` lets an offline client choose the id (sync push)."""
     if predecessor_id == successor_id:
         raise ValidationFailed(
             [FieldProblem(("input", "successorId"), "a task cannot depend on itself")]
@@ -79,6 +83,7 @@ async def create_dependency(
     if path is not None:
         raise CycleError([str(predecessor_id), *(str(t) for t in path[:-1])])
     link = Dependency(
+        id=link_id or uuid.uuid4(),
         project_id=predecessor.project_id,
         predecessor_id=predecessor_id,
         successor_id=successor_id,

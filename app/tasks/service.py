@@ -30,15 +30,19 @@ async def create_task(
     project_id: uuid.UUID,
     changes: dict[str, Any],
     target: Target,
+    *,
+    task_id: uuid.UUID | None = None,
 ) -> Task:
-    """Create a task under `target`'s parent (appended, or before/after a sibling)."""
+    """Create a task under `target`'s parent (appended, or before/after a sibling).
+
+    `task_id` lets an offline client choose the id (sync push); it defaults to a new one."""
     role = await require_project_role(session, user_id, project_id, Role.TEAM_MEMBER)
     validation.normalize(None, changes)
     validation.require_field_roles(role, changes)
     validation.check_values(None, changes)
     await validation.check_references(session, project_id, changes)
     await lock_project(session, project_id)
-    task_id = uuid.uuid4()
+    task_id = task_id or uuid.uuid4()
     slot = await placement.resolve_slot(session, project_id, task_id, target)
     task = Task(
         id=task_id,
