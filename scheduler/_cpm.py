@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from ._critical import critical_paths
 from ._network import Network
 from ._passes import Pass, backward, edge_bounds, forward, project_finish, work
 from ._result import ScheduleResult, TaskResult, TaskTable
-from ._tasks import DONE, STARTED
+from ._tasks import DONE, NOT_STARTED, STARTED
 
 __all__ = ["Solved", "schedule", "solve"]
 
@@ -96,7 +97,9 @@ def schedule(network: Network, *, critical_threshold: int = 0) -> ScheduleResult
             s.slack[late].tolist(), strict=True,
         )
     )  # fmt: skip
-    table = TaskTable(tuple(t.id for t in network.tasks), _maker(s, driving))
+    maker = TaskResultMaker(s, driving)
+    ids_all = tuple(t.id for t in network.tasks)
+    table = TaskTable(ids_all, maker.leaves, frozenset(plan.summary_leaves), maker.summary)
     return ScheduleResult(
         tasks=table,
         project_start=network.start,
@@ -115,45 +118,71 @@ def _rank(plan: Plan) -> IntArray:
     return rank
 
 
-def _maker(s: Solved, driving: np.ndarray) -> TaskResultMaker:
-    return TaskResultMaker(s, driving)
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def dates_of(days: IntArray) -> list[date]:
+    """``date`` objects for day numbers, converted at C speed through ``datetime64``."""
+    return list((np.asarray(days, np.int64) - _EPOCH).astype("datetime64[D]").tolist())
 
 
 class TaskResultMaker:
-    """Builds one ``TaskResult`` from the arrays (leaf tasks) or by roll-up (summaries)."""
+    """Builds ``TaskResult`` objects from the arrays (leaf tasks) or by roll-up (summaries).
+
+    Leaf results are built all at once from columns: dates through ``datetime64``, floats
+    and flags through ``tolist``, driving predecessors in one pass over the driving links.
+    """
 
     def __init__(self, s: Solved, driving: np.ndarray) -> None:
         self._s = s
-        # Driving links sorted by successor; each task's slice is found when it is read.
-        pred = s.plan.e_pred[s.edges][driving]
-        succ = s.plan.e_succ[s.edges][driving]
-        order = np.argsort(succ, kind="stable")
-        self._pred, self._succ = pred[order], succ[order]
+        self._driving = driving
+        self._leaves: dict[str, TaskResult] | None = None
 
-    def _drivers(self, i: int) -> tuple[str, ...]:
-        lo, hi = np.searchsorted(self._succ, [i, i + 1])
-        return tuple(sorted({self._s.plan.ids[p] for p in self._pred[lo:hi].tolist()}))
-
-    def __call__(self, task_id: str) -> TaskResult:
-        s = self._s
-        i = s.plan.index.get(task_id)
-        if i is None:
-            return self._summary(task_id)
-        d = {k: date.fromordinal(int(v[i])) for k, v in s.days.items()}
-        task = s.plan.tasks[i]
-        if task.actual_start is not None:
-            d["es"] = d["ls"] = d["start"] = task.actual_start
-        if task.actual_finish is not None:
-            d["ef"] = d["lf"] = d["finish"] = task.actual_finish
-        drivers = self._drivers(i)
-        return TaskResult(
-            task_id, d["es"], d["ef"], d["ls"], d["lf"], int(s.tf[i]), int(s.ff[i]),
-            bool(s.critical[i]), drivers, d["start"], d["finish"],
+    def _columns(self) -> tuple[list[Any], ...]:
+        s, plan = self._s, self._s.plan
+        d = s.days
+        cols: tuple[list[Any], ...] = (
+            dates_of(d["es"]), dates_of(d["ef"]), dates_of(d["ls"]), dates_of(d["lf"]),
+            s.tf.tolist(), s.ff.tolist(), s.critical.tolist(), self._drivers(),
+            dates_of(d["start"]), dates_of(d["finish"]),
         )  # fmt: skip
+        es, ef, ls, lf, _, _, _, _, start, finish = cols
+        for i in np.flatnonzero(plan.bounds.state != NOT_STARTED).tolist():
+            task = plan.tasks[i]
+            if task.actual_start is not None:
+                es[i] = ls[i] = start[i] = task.actual_start
+            if task.actual_finish is not None:
+                ef[i] = lf[i] = finish[i] = task.actual_finish
+        return cols
 
-    def _summary(self, task_id: str) -> TaskResult:
+    def _drivers(self) -> list[tuple[str, ...]]:
+        s = self._s
+        ids = s.plan.ids
+        pred = s.plan.e_pred[s.edges][self._driving].tolist()
+        succ = s.plan.e_succ[s.edges][self._driving].tolist()
+        out: list[tuple[str, ...]] = [()] * len(ids)
+        many: set[int] = set()
+        for p, q in zip(pred, succ, strict=True):
+            if out[q]:
+                many.add(q)
+                out[q] += (ids[p],)
+            else:
+                out[q] = (ids[p],)
+        for q in many:
+            out[q] = tuple(sorted(set(out[q])))
+        return out
+
+    def leaves(self) -> dict[str, TaskResult]:
+        """Every leaf task's result, keyed by task id (built once)."""
+        if self._leaves is None:
+            ids = self._s.plan.ids
+            self._leaves = dict(zip(ids, map(TaskResult, ids, *self._columns()), strict=True))
+        return self._leaves
+
+    def summary(self, task_id: str) -> TaskResult:
         plan = self._s.plan
-        kids = [self(plan.ids[i]) for i in plan.summary_leaves[task_id].tolist()]
+        leaves = self.leaves()
+        kids = [leaves[plan.ids[i]] for i in plan.summary_leaves[task_id].tolist()]
         tf = min(k.total_float for k in kids)
         # Free float of a summary: the slack of its own outgoing links, else its total float.
         own = [i for i, d in enumerate(plan.network.dependencies) if d.predecessor == task_id]
