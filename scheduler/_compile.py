@@ -20,7 +20,9 @@ from ._model import Calendar, Dependency, LagUnit, LinkType, Task, TaskKind
 from ._network import Network
 from ._tasks import TaskBounds, task_bounds
 
-__all__ = ["FF", "FS", "NEG", "POS", "SF", "SS", "Plan", "Side", "compile_network"]
+__all__ = [
+    "FF", "FS", "NEG", "POS", "SF", "SS", "Chain", "Plan", "Side", "Sweep", "compile_network",
+]  # fmt: skip
 
 NEG = -(2**30)
 POS = 2**30
@@ -47,6 +49,34 @@ class Side:
 
 
 @dataclass(frozen=True, slots=True)
+class Chain:
+    """The plain edges of one level of one pass that bound the same end (start or finish) of
+    the node they point into, arranged in slots for in-place reduction.
+
+    Slot ``j`` holds the ``j``-th such edge of every node that has more than ``j`` of them;
+    nodes are ordered by decreasing edge count, so slot ``j`` covers a prefix of ``node``.
+    Edges read rows of the stacked ``(starts; finishes)`` time array: ``src < n`` is the
+    other node's start, ``src >= n`` its finish.
+    """
+
+    pos: IntArray  # position within the level's nodes of each bounded node
+    node: IntArray  # the bounded nodes
+    prefix: bool  # pos == 0, 1, 2, ...: the chain's nodes lead the level, in order
+    src: tuple[IntArray, ...]  # per slot, rows of the stacked times to read
+    lag2: tuple[IntArray | None, ...]  # per slot, 2 * working-day lag, None when all zero
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    """What one level of one pass reads: plain edges by the end they bound, and the edges
+    needing a calendar conversion (elapsed lags, links across calendars)."""
+
+    start: Chain | None
+    finish: Chain | None
+    special: Side | None
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A network as arrays over its leaf tasks and expanded edges."""
 
@@ -66,8 +96,8 @@ class Plan:
     e_fwd: BoolArray
     e_bwd: BoolArray
     levels: tuple[IntArray, ...]
-    forward: tuple[Side | None, ...]
-    backward: tuple[Side | None, ...]
+    forward: tuple[Sweep, ...]
+    backward: tuple[Sweep, ...]
     summary_leaves: dict[str, IntArray]
 
 
@@ -91,12 +121,10 @@ def compile_network(network: Network) -> Plan:
     fwd = (state[succ] != 2) & ~((e_type == SS) & (state[succ] == 1))
     bwd = fwd & (state[pred] == 0) | fwd & (state[pred] == 1) & ((e_type == FS) | (e_type == FF))
     special = (cal[pred] != cal[succ]) | e_elapsed
-    order = np.argsort(level, kind="stable")
-    cuts = np.searchsorted(level[order], np.arange(int(level.max(initial=-1)) + 2))
-    levels = tuple(order[cuts[k] : cuts[k + 1]] for k in range(len(cuts) - 1))
     edges = _Edges(pred, succ, e_type, e_lag, e_elapsed, special)
-    forward = _sides(levels, level, edges, fwd, forward=True)
-    backward = _sides(levels, level, edges, bwd, forward=False)
+    levels, at = _levels(level, edges, fwd)
+    forward = _sweeps(levels, level, at, edges, fwd, forward=True)
+    backward = _sweeps(levels, level, at, edges, bwd, forward=False)
     return Plan(
         network, ids, index, leaves, cals, cal, bounds, pred, succ, e_type, e_lag,
         e_elapsed, link, fwd, bwd, levels, forward, backward, summary_leaves,
@@ -169,34 +197,113 @@ class _Edges:
     special: BoolArray
 
 
+def _roles(
+    e: _Edges, ids: IntArray, forward: bool
+) -> tuple[IntArray, IntArray, BoolArray, BoolArray]:
+    """Own node, other node, "reads the other's start", "bounds the own start" per edge."""
+    t = e.type[ids]
+    if forward:
+        own, other = e.succ[ids], e.pred[ids]
+        return own, other, (t == SS) | (t == SF), (t == FS) | (t == SS)
+    return e.pred[ids], e.succ[ids], (t == FS) | (t == SS), (t == SS) | (t == SF)
+
+
+def _levels(level: IntArray, e: _Edges, mask: BoolArray) -> tuple[tuple[IntArray, ...], IntArray]:
+    """Nodes of each topological level, and each node's position within its level.
+
+    Within a level, nodes bounded at their start by plain forward edges come first, by
+    decreasing number of such edges, so the forward pass reduces them in place (a prefix).
+    """
+    n = level.size
+    ids = np.flatnonzero(mask & ~e.special)
+    own, _, _, own_start = _roles(e, ids, True)
+    deg = np.bincount(own[own_start], minlength=n)
+    order = np.lexsort((np.arange(n), -deg, deg == 0, level))
+    cuts = np.searchsorted(level[order], np.arange(int(level.max(initial=-1)) + 2))
+    at = np.empty(n, np.int64)
+    at[order] = np.arange(n) - np.repeat(cuts[:-1], np.diff(cuts))
+    return tuple(order[cuts[k] : cuts[k + 1]] for k in range(len(cuts) - 1)), at
+
+
+def _sweeps(
+    levels: tuple[IntArray, ...],
+    level: IntArray,
+    at: IntArray,
+    e: _Edges,
+    mask: BoolArray,
+    *,
+    forward: bool,
+) -> tuple[Sweep, ...]:
+    """Per level, the pass's plain edges as slotted chains and its special edges as a Side."""
+    n, n_levels = level.size, len(levels)
+    ids = np.flatnonzero(mask & ~e.special)
+    own, other, other_start, own_start = _roles(e, ids, forward)
+    src = other + n * ~other_start
+    chain = (~own_start).astype(np.int64)  # 0: bounds the own start, 1: the own finish
+    lv = level[own]
+    group = own * 2 + chain
+    deg = np.bincount(group, minlength=2 * n)[group]
+    order = np.lexsort((ids, at[own], -deg, chain, lv))
+    g = group[order]
+    first = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
+    slot = np.empty(ids.size, np.int64)
+    slot[order] = np.arange(g.size) - np.repeat(first, np.diff(np.append(first, g.size)))
+    order = order[np.lexsort((slot[order], chain[order], lv[order]))]  # stable: keeps -deg
+    cuts = np.searchsorted((lv * 2 + chain)[order], np.arange(2 * n_levels + 1))
+    src, lag2, own, slot = src[order], 2 * e.lag[ids][order], own[order], slot[order]
+    special = _sides(levels, level, at, e, mask & e.special, forward=forward)
+    out: list[Sweep] = []
+    for k in range(n_levels):
+        chains: list[Chain | None] = []
+        for c in (0, 1):
+            a0, b0 = int(cuts[2 * k + c]), int(cuts[2 * k + c + 1])
+            if a0 == b0:
+                chains.append(None)
+                continue
+            slots = np.searchsorted(slot[a0:b0], np.arange(int(slot[b0 - 1]) + 2)) + a0
+            node = own[a0 : int(slots[1])]
+            pos = at[node]
+            srcs: list[IntArray] = []
+            lags: list[IntArray | None] = []
+            for lo, hi in zip(slots[:-1].tolist(), slots[1:].tolist(), strict=True):
+                srcs.append(src[lo:hi])
+                lag = lag2[lo:hi]
+                lags.append(lag if lag.any() else None)
+            prefix = int(pos[-1]) == pos.size - 1 and bool((np.diff(pos) == 1).all())
+            chains.append(Chain(pos, node, prefix, tuple(srcs), tuple(lags)))
+        out.append(Sweep(chains[0], chains[1], special[k]))
+    return tuple(out)
+
+
 def _sides(
-    levels: tuple[IntArray, ...], level: IntArray, e: _Edges, mask: BoolArray, *, forward: bool
+    levels: tuple[IntArray, ...],
+    level: IntArray,
+    at: IntArray,
+    e: _Edges,
+    mask: BoolArray,
+    *,
+    forward: bool,
 ) -> tuple[Side | None, ...]:
     """Per level, the pass's edges sorted by the node they bound (for ``reduceat``)."""
     ids = np.flatnonzero(mask)
+    if ids.size == 0:
+        return (None,) * len(levels)
     own = (e.succ if forward else e.pred)[ids]
     ids = ids[np.lexsort((own, level[own]))]
-    own = (e.succ if forward else e.pred)[ids]
-    other = (e.pred if forward else e.succ)[ids]
-    kind = e.type[ids]
+    own, other, other_start, own_start = _roles(e, ids, forward)
     cuts = np.searchsorted(level[own], np.arange(len(levels) + 1))
     out: list[Side | None] = []
-    for k, nodes in enumerate(levels):
+    for k in range(len(levels)):
         a, b = int(cuts[k]), int(cuts[k + 1])
         if a == b:
             out.append(None)
             continue
         o = own[a:b]
         groups = np.flatnonzero(np.concatenate(([True], o[1:] != o[:-1])))
-        t = kind[a:b]
-        if forward:
-            other_start, own_start = (t == SS) | (t == SF), (t == FS) | (t == SS)
-        else:
-            other_start, own_start = (t == FS) | (t == SS), (t == SS) | (t == SF)
         sl = ids[a:b]
         lag2 = np.where(e.elapsed[sl], 0, 2 * e.lag[sl])
         out.append(
-            Side(sl, o, other[a:b], other_start, own_start, lag2,
-                 np.flatnonzero(e.special[sl]), groups, np.searchsorted(nodes, o[groups]))
+            Side(sl, o, other[a:b], other_start[a:b], own_start[a:b], lag2,
+                 np.flatnonzero(e.special[sl]), groups, at[o[groups]])
         )  # fmt: skip
     return tuple(out)

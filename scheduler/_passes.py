@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._calendar import IntArray
-from ._compile import FS, NEG, POS, SF, SS, Plan, Side
+from ._compile import FS, NEG, POS, SF, SS, Chain, Plan, Side
 from ._tasks import DONE, STARTED
 
 __all__ = [
@@ -102,19 +102,59 @@ def _convert(plan: Plan, side: Side, base: IntArray, fwd: bool) -> IntArray:
     return out + np.where(elapsed, 0, 2 * lag) if fwd else out
 
 
+def _reduce(chain: Chain, times: IntArray, fwd: bool) -> IntArray:
+    """Max (forward) or min (backward) of a chain's edge bounds per node, slot by slot in place.
+
+    ``times`` stacks starts over finishes, so each slot is one row gather whatever mix of
+    link types it holds.
+    """
+    op = np.maximum if fwd else np.minimum
+    acc = times[chain.src[0]]
+    lag = chain.lag2[0]
+    if lag is not None:
+        acc += (lag if fwd else -lag).astype(acc.dtype)[:, None]
+    for src, lag in zip(chain.src[1:], chain.lag2[1:], strict=True):
+        other = times[src]
+        if lag is not None:
+            other += (lag if fwd else -lag).astype(acc.dtype)[:, None]
+        head = acc[: src.size]
+        op(head, other, out=head)
+    return acc
+
+
+def _merge(bound: IntArray, chain: Chain, cand: IntArray, fwd: bool) -> None:
+    op = np.maximum if fwd else np.minimum
+    if chain.prefix:
+        head = bound[: chain.pos.size]
+        op(head, cand, out=head)
+    else:
+        bound[chain.pos] = op(bound[chain.pos], cand)
+
+
 def forward(plan: Plan, span: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     """Early start, early finish and start-event times."""
     b = plan.bounds
-    es = np.empty(span.shape, span.dtype)
-    ef = np.empty(span.shape, span.dtype)
-    se = np.empty(span.shape, span.dtype) if b.any_started else es
+    n, width = span.shape
+    dt = span.dtype
+    # Stacked (start events; finishes) so that an edge reads either with one row gather.
+    times = np.empty((2 * n, width), dt)
+    se, ef = times[:n], times[n:]
+    es = np.empty(span.shape, dt) if b.any_started else se
+    lo_start = b.lo_start.astype(dt)
     pins = bool((b.pin_start != NEG).any() or (b.pin_finish != NEG).any())
     fnet = bool((b.lo_finish != NEG).any())
-    for nodes, side in zip(plan.levels, plan.forward, strict=True):
+    started = b.state == STARTED
+    for nodes, sweep in zip(plan.levels, plan.forward, strict=True):
         sp = span[nodes]
-        bound = np.repeat(b.lo_start[nodes][:, None], sp.shape[1], axis=1)
+        bound = np.repeat(lo_start[nodes][:, None], width, axis=1)
         if fnet:
             bound = np.maximum(bound, finish_to_start(b.lo_finish[nodes][:, None], sp))
+        if sweep.start is not None:
+            _merge(bound, sweep.start, _reduce(sweep.start, times, True), True)
+        if sweep.finish is not None:
+            c = sweep.finish
+            _merge(bound, c, finish_to_start(_reduce(c, times, True), span[c.node]), True)
+        side = sweep.special
         if side is not None:
             cand = _candidates(plan, side, se, ef, True)
             own_finish = ~side.own_start
@@ -130,9 +170,7 @@ def forward(plan: Plan, span: IntArray) -> tuple[IntArray, IntArray, IntArray]:
         es[nodes] = bound
         ef[nodes] = bound + sp
         if b.any_started:
-            se[nodes] = np.where(
-                (b.state[nodes] == STARTED)[:, None], b.act_start[nodes][:, None], bound
-            )
+            se[nodes] = np.where(started[nodes][:, None], b.act_start[nodes][:, None], bound)
     return es, ef, se
 
 
@@ -160,15 +198,24 @@ def backward(
 ) -> tuple[IntArray, IntArray]:
     """Late start and finish times, given the early ones and the project finish bound."""
     b = plan.bounds
-    ls = np.empty(span.shape, span.dtype)
-    lf = np.empty(span.shape, span.dtype)
+    n, _ = span.shape
+    dt = span.dtype
+    times = np.empty((2 * n, span.shape[1]), dt)  # stacked (late starts; late finishes)
+    ls, lf = times[:n], times[n:]
+    hi_finish = b.hi_finish.astype(dt)
     his = bool((b.hi_start < POS).any())
     done = bool((b.state == DONE).any())
-    for nodes, side in zip(reversed(plan.levels), reversed(plan.backward), strict=True):
+    for nodes, sweep in zip(reversed(plan.levels), reversed(plan.backward), strict=True):
         sp = span[nodes]
-        bound = np.minimum(pf[nodes], b.hi_finish[nodes][:, None])
+        bound = np.minimum(pf[nodes], hi_finish[nodes][:, None])
         if his:
             bound = np.minimum(bound, start_to_finish(b.hi_start[nodes][:, None], sp))
+        if sweep.finish is not None:
+            _merge(bound, sweep.finish, _reduce(sweep.finish, times, False), False)
+        if sweep.start is not None:
+            c = sweep.start
+            _merge(bound, c, start_to_finish(_reduce(c, times, False), span[c.node]), False)
+        side = sweep.special
         if side is not None:
             cand = _candidates(plan, side, ls, lf, False)
             if side.own_start.any():
