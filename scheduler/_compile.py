@@ -95,7 +95,8 @@ class Plan:
     e_link: IntArray
     e_fwd: BoolArray
     e_bwd: BoolArray
-    levels: tuple[IntArray, ...]
+    levels: tuple[IntArray, ...]  # forward order within each level
+    back_levels: tuple[IntArray, ...]  # the same levels, in the backward pass's order
     forward: tuple[Sweep, ...]
     backward: tuple[Sweep, ...]
     summary_leaves: dict[str, IntArray]
@@ -122,12 +123,13 @@ def compile_network(network: Network) -> Plan:
     bwd = fwd & (state[pred] == 0) | fwd & (state[pred] == 1) & ((e_type == FS) | (e_type == FF))
     special = (cal[pred] != cal[succ]) | e_elapsed
     edges = _Edges(pred, succ, e_type, e_lag, e_elapsed, special)
-    levels, at = _levels(level, edges, fwd)
+    levels, at = _levels(level, edges, fwd, forward=True)
+    back_levels, back_at = _levels(level, edges, bwd, forward=False)
     forward = _sweeps(levels, level, at, edges, fwd, forward=True)
-    backward = _sweeps(levels, level, at, edges, bwd, forward=False)
+    backward = _sweeps(back_levels, level, back_at, edges, bwd, forward=False)
     return Plan(
         network, ids, index, leaves, cals, cal, bounds, pred, succ, e_type, e_lag,
-        e_elapsed, link, fwd, bwd, levels, forward, backward, summary_leaves,
+        e_elapsed, link, fwd, bwd, levels, back_levels, forward, backward, summary_leaves,
     )  # fmt: skip
 
 
@@ -208,16 +210,19 @@ def _roles(
     return e.pred[ids], e.succ[ids], (t == FS) | (t == SS), (t == SS) | (t == SF)
 
 
-def _levels(level: IntArray, e: _Edges, mask: BoolArray) -> tuple[tuple[IntArray, ...], IntArray]:
+def _levels(
+    level: IntArray, e: _Edges, mask: BoolArray, *, forward: bool
+) -> tuple[tuple[IntArray, ...], IntArray]:
     """Nodes of each topological level, and each node's position within its level.
 
-    Within a level, nodes bounded at their start by plain forward edges come first, by
-    decreasing number of such edges, so the forward pass reduces them in place (a prefix).
+    Within a level, the nodes that the pass's most common plain edges bound (forward: at their
+    start, backward: at their finish) come first, by decreasing number of such edges, so the
+    pass reduces them in place (a prefix of the level).
     """
     n = level.size
     ids = np.flatnonzero(mask & ~e.special)
-    own, _, _, own_start = _roles(e, ids, True)
-    deg = np.bincount(own[own_start], minlength=n)
+    own, _, _, own_start = _roles(e, ids, forward)
+    deg = np.bincount(own[own_start if forward else ~own_start], minlength=n)
     order = np.lexsort((np.arange(n), -deg, deg == 0, level))
     cuts = np.searchsorted(level[order], np.arange(int(level.max(initial=-1)) + 2))
     at = np.empty(n, np.int64)

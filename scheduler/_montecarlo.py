@@ -20,8 +20,8 @@ from ._cpm import solve
 from ._errors import InputProblem, ScheduleInputError
 from ._model import RiskEvent, TaskKind
 from ._network import Network
-from ._passes import backward, forward, project_finish, work
-from ._sampling import Estimates, sample
+from ._passes import backward, forward, project_finish
+from ._sampling import GRID, Estimates, normal_cdf
 from ._simresult import SimulationResult, summarise
 from ._tasks import DONE, NOT_STARTED, span_of
 from ._validate import risk_problems
@@ -56,20 +56,22 @@ def simulate(
     det = solve(network, plan=plan)
     model = _Model(plan, risks)
     finish = np.empty(iterations, np.int64)
-    durations = np.empty((model.varying.size, iterations), model.store_dtype)
+    spans = np.empty((model.varying.size, iterations), model.store_dtype)
     critical = np.zeros(len(plan.ids), np.int64)
     seeds = np.random.SeedSequence(seed).spawn(2)
     dur_rng, risk_rng = (np.random.Generator(np.random.PCG64(s)) for s in seeds)
+    draws = _Draws(dur_rng, model.sampled.size, correlation)
+    done_tasks = plan.bounds.state == DONE
     # Bound the working set (about 15 arrays of tasks x chunk values) whatever chunk_size says;
     # results do not depend on the chunking, so this only trades speed for memory.
     step = max(1, min(chunk_size, _CELLS // max(1, len(plan.ids))))
     done = 0
     while done < iterations:
         k = min(step, iterations - done)
-        dur = model.draw(dur_rng, risk_rng, k, correlation)
-        finish[done : done + k], crit = _run_chunk(plan, model, dur)
+        span = model.spans(draws.take(k), risk_rng)
+        finish[done : done + k], crit = _run_chunk(plan, span, done_tasks)
         critical += crit
-        durations[:, done : done + k] = dur[model.varying]
+        spans[:, done : done + k] = span[model.varying]
         done += k
         if progress is not None:
             progress(done, iterations)
@@ -77,7 +79,7 @@ def simulate(
     worked = plan.cals[0].count_before(finish + 1) - start_work
     return summarise(
         network, plan, det.finish_day, seed, percentiles, bins, finish, worked,
-        critical / iterations, durations, model.varying,
+        critical / iterations, spans, model.varying,
     )  # fmt: skip
 
 
@@ -106,7 +108,11 @@ def _check_arguments(
 
 
 class _Model:
-    """What varies between iterations: sampled tasks and risk events."""
+    """What varies between iterations: sampled tasks and risk events, as spans on the time axis.
+
+    Passes read spans (finish - start times, ``2d - 1`` for ``d`` days); a sampled task's
+    span comes straight from a table of its rounded quantiles, so a draw is one gather.
+    """
 
     def __init__(self, plan: Plan, risks: Sequence[RiskEvent]) -> None:
         b = plan.bounds
@@ -132,43 +138,100 @@ class _Model:
         self.hit_task = np.array([i for _, i in hits], np.int64)
         self.impact = np.array([risks[j].impact for j, _ in hits], np.float64)
         self.base = b.dur.astype(np.float64)
-        self.fixed_span = b.span
-        self.open = open_
+        self.floor = (b.dur >= 1).astype(np.int64)  # a task keeps at least one day
+        self.fixed_span = b.span.astype(np.int32)
         self.varying = np.union1d(self.sampled, self.hit_task).astype(np.int64)
-        top = float(np.max(self.est.high, initial=0)) + float(np.abs(self.impact).sum())
-        top = max(top, float(b.dur.max(initial=0)))
+        self.steady = np.setdiff1d(np.arange(len(plan.ids)), self.varying)
+        self.risky = np.unique(self.hit_task)
+        # Position of each risky task among the sampled ones (-1: no estimate).
+        where = {int(t): j for j, t in enumerate(self.sampled.tolist())}
+        self.risky_pos = np.array([where.get(int(t), -1) for t in self.risky], np.int64)
+        # Spans of each sampled task's rounded quantiles, one row per distinct (estimate, floor).
+        key = self.est.row * 2 + self.floor[self.sampled]
+        uniq, row = np.unique(key, return_inverse=True)
+        whole = np.floor(self.est.table[uniq // 2] + 0.5).astype(np.int64)
+        spans = span_of(np.maximum(whole, (uniq % 2)[:, None]))
+        self.span_dtype = np.int16 if int(spans.max(initial=0)) < 2**15 else np.int32
+        self.span_table = spans.astype(self.span_dtype).ravel()
+        self.offset = (row.reshape(-1) * GRID).astype(np.int32)[:, None]
+        top = float(spans.max(initial=0)) + 2 * float(np.abs(self.impact).sum())
+        top = max(top, float(b.span.max(initial=0)))
         self.store_dtype = np.int16 if top < 30_000 else np.int32
 
-    def draw(
-        self, rng: np.random.Generator, risk_rng: np.random.Generator, k: int, rho: float | None
-    ) -> NDArray[np.int64]:
-        """Whole-day durations ``(tasks, k)`` for the next ``k`` iterations."""
-        n_est = self.sampled.size
-        dur = np.repeat(self.base[:, None], k, axis=1)
-        if n_est:
-            z = rng.standard_normal((k, n_est + 1))  # iteration-major: chunk-size invariant
-            scores = z[:, 1:]
-            if rho:
-                scores = math.sqrt(rho) * z[:, :1] + math.sqrt(1 - rho) * scores
-            dur[self.sampled] = sample(self.est, scores).T
+    def spans(self, cells: NDArray[np.uint16], risk_rng: np.random.Generator) -> NDArray[np.int32]:
+        """Spans ``(tasks, k)`` for the next ``k`` iterations, given their random slices."""
+        k = cells.shape[1]
+        if self.sampled.size == self.base.size:  # every task sampled (sampled is sorted)
+            span: NDArray[np.int32] = self.span_table.take(cells + self.offset).astype(np.int32)
+        else:
+            span = np.empty((self.base.size, k), np.int32)
+            span[self.steady] = self.fixed_span[self.steady][:, None]
+            if self.sampled.size:
+                span[self.sampled] = self.span_table.take(cells + self.offset)
         if self.prob.size:
             occurs = risk_rng.random((k, self.prob.size)) < self.prob
-            extra = occurs[:, self.hit_risk].T * self.impact[:, None]
-            np.add.at(dur, self.hit_task, extra)
-        whole = np.floor(dur + 0.5).astype(np.int64)
-        keep_task = (self.base >= 1)[:, None]
-        return np.where(keep_task, np.maximum(whole, 1), np.maximum(whole, 0))
+            extra = np.zeros((self.base.size, k))
+            np.add.at(extra, self.hit_task, occurs[:, self.hit_risk].T * self.impact[:, None])
+            rows = self.risky
+            dur = np.repeat(self.base[rows][:, None], k, axis=1)
+            pos = self.risky_pos
+            est = pos >= 0
+            if est.any():
+                dur[est] = self.est.table[self.est.row[pos[est]][:, None], cells[pos[est]]]
+            whole = np.floor(dur + extra[rows] + 0.5).astype(np.int64)
+            span[rows] = span_of(np.maximum(whole, self.floor[rows][:, None]))
+        return span
+
+
+class _Draws:
+    """Random quantile slices of the sampled tasks, ``(tasks, k)`` at a time.
+
+    Numbers are drawn in fixed blocks of iterations, task-major within a block, so the slice
+    an iteration gets never depends on how the caller chunks the iterations. With a
+    correlation, each iteration's slices come from Gaussian-copula scores instead.
+    """
+
+    BLOCK = 512
+
+    def __init__(self, rng: np.random.Generator, rows: int, rho: float | None) -> None:
+        self._rng, self._rows, self._rho = rng, rows, rho
+        self._left: NDArray[np.uint16] = np.zeros((rows, 0), np.uint16)
+
+    def take(self, k: int) -> NDArray[np.uint16]:
+        parts: list[NDArray[np.uint16]] = []
+        need = k
+        while need:
+            if not self._left.shape[1]:
+                self._left = self._block()
+            part = self._left[:, :need]
+            self._left = self._left[:, part.shape[1] :]
+            parts.append(part)
+            need -= part.shape[1]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+
+    def _block(self) -> NDArray[np.uint16]:
+        if not self._rho:
+            return self._rng.integers(0, GRID, (self._rows, self.BLOCK), np.uint16)
+        z = self._rng.standard_normal((self._rows + 1, self.BLOCK))
+        scores = math.sqrt(self._rho) * z[:1] + math.sqrt(1 - self._rho) * z[1:]
+        cells = np.minimum((normal_cdf(scores) * GRID).astype(np.int64), GRID - 1)
+        return cells.astype(np.uint16)
 
 
 def _run_chunk(
-    plan: Plan, model: _Model, dur: NDArray[np.int64]
+    plan: Plan, span: NDArray[np.int32], done: NDArray[np.bool_]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    wide = np.where(model.open[:, None], span_of(dur), model.fixed_span[:, None])
-    # int32 halves the memory of every pass array (the passes keep the dtype they are given).
-    span = cast(NDArray[np.int64], wide.astype(np.int32))
-    es, ef, _ = forward(plan, span)
+    # The passes keep the dtype they are given: int32 halves their memory traffic.
+    wide = cast(NDArray[np.int64], span)
+    es, ef, _ = forward(plan, wide)
     pf, day = project_finish(plan, ef)
-    ls, _ = backward(plan, span, es, ef, pf)
-    tf = work(ls) - work(es)
-    crit = ((tf <= 0) & (plan.bounds.state != DONE)[:, None]).sum(axis=1)
-    return day, crit
+    ls, _ = backward(plan, wide, es, ef, pf)
+    # Critical: total float work(ls) - work(es) <= 0, with work(t) = (t + 1) // 2. A task
+    # with a duration starts at 08:00 (an even time) early and late, so then ls <= es.
+    if bool((plan.bounds.span > 0).all()):
+        crit = ls <= es
+    else:
+        crit = ((ls + 1) >> 1) <= ((es + 1) >> 1)
+    if done.any():
+        crit[done] = False
+    return day, np.count_nonzero(crit, axis=1)

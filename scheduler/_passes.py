@@ -3,7 +3,9 @@
 Every array is ``(tasks, K)``: ``K = 1`` for a plain schedule, ``K = chunk`` in Monte Carlo, so
 one implementation serves both and a deterministic simulation reproduces the schedule exactly.
 Times are integers on each task's calendar: ``2k`` = 08:00 of working day ``k``, ``2k + 1`` =
-17:00 of it. A task of ``d`` days starting at ``s`` finishes at ``s + 2d - 1``.
+17:00 of it. A task of ``d`` days starting at ``s`` finishes at ``s + 2d - 1``. Spans given to
+the passes must be positive wherever the plan's own spans are (Monte Carlo keeps a task with
+a duration at one day or more), so levels without milestones skip the milestone handling.
 """
 
 from __future__ import annotations
@@ -144,8 +146,10 @@ def forward(plan: Plan, span: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     pins = bool((b.pin_start != NEG).any() or (b.pin_finish != NEG).any())
     fnet = bool((b.lo_finish != NEG).any())
     started = b.state == STARTED
+    positive = b.span > 0
     for nodes, sweep in zip(plan.levels, plan.forward, strict=True):
         sp = span[nodes]
+        all_positive = bool(positive[nodes].all())
         bound = np.repeat(lo_start[nodes][:, None], width, axis=1)
         if fnet:
             bound = np.maximum(bound, finish_to_start(b.lo_finish[nodes][:, None], sp))
@@ -162,7 +166,8 @@ def forward(plan: Plan, span: IntArray) -> tuple[IntArray, IntArray, IntArray]:
                 cand[own_finish] = finish_to_start(cand[own_finish], span[side.own[own_finish]])
             red = np.maximum.reduceat(cand, side.groups, axis=0)
             bound[side.pos] = np.maximum(bound[side.pos], red)
-        bound += (bound & 1) * (sp > 0)  # a task starts at 08:00, never at 17:00
+        # A task starts at 08:00, never at 17:00 (a milestone may sit at either).
+        bound += (bound & 1) if all_positive else (bound & 1) * (sp > 0)
         if pins:
             ps, pf = b.pin_start[nodes][:, None], b.pin_finish[nodes][:, None]
             bound = np.where(ps != NEG, ps, bound)
@@ -205,8 +210,10 @@ def backward(
     hi_finish = b.hi_finish.astype(dt)
     his = bool((b.hi_start < POS).any())
     done = bool((b.state == DONE).any())
-    for nodes, sweep in zip(reversed(plan.levels), reversed(plan.backward), strict=True):
+    positive = b.span > 0
+    for nodes, sweep in zip(reversed(plan.back_levels), reversed(plan.backward), strict=True):
         sp = span[nodes]
+        all_positive = bool(positive[nodes].all())
         bound = np.minimum(pf[nodes], hi_finish[nodes][:, None])
         if his:
             bound = np.minimum(bound, start_to_finish(b.hi_start[nodes][:, None], sp))
@@ -223,12 +230,13 @@ def backward(
                 cand[own] = start_to_finish(cand[own], span[side.own[own]])
             red = np.minimum.reduceat(cand, side.groups, axis=0)
             bound[side.pos] = np.minimum(bound[side.pos], red)
-        bound -= (1 - (bound & 1)) * (sp > 0)  # a task finishes at 17:00, never at 08:00
+        # A task finishes at 17:00, never at 08:00.
+        bound -= (1 - (bound & 1)) if all_positive else (1 - (bound & 1)) * (sp > 0)
         # 08:00 of day k + 1 is the same working moment as 17:00 of day k. Like Microsoft
         # Project, show a milestone's late date at the earlier evening, or at its early time
         # when it has no float. Both moves keep the working time, so floats are unchanged.
         mile = sp == 0
-        if mile.any():
+        if not all_positive and mile.any():
             early = es[nodes]
             same = mile & ((bound + 1) // 2 == (early + 1) // 2)
             bound = np.where(same, early, bound - (mile & ~same & ((bound & 1) == 0)))

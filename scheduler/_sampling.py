@@ -1,7 +1,11 @@
-"""Duration distributions from three-point estimates, sampled by inverse transform.
+"""Duration distributions from three-point estimates, sampled by inverse transform on a grid.
 
-Every distribution is driven by standard normal scores ``z`` (one per task and iteration), so
-one code path serves independent and rank-correlated sampling (a Gaussian copula).
+Each distinct estimate (distribution, optimistic, most likely, pessimistic) gets a table of its
+quantiles at the midpoints of ``GRID`` equal slices of (0, 1). A draw picks a slice: uniformly
+(independent sampling, ``GRID`` is a power of two so a random integer is exact), or through the
+normal CDF of a Gaussian-copula score (rank-correlated sampling). Durations are then whole
+working days, so a quantile resolution of 1/4096 changes a sample only where a slice straddles
+a rounding boundary, an error of at most 1/4096 in each day's probability.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from numpy.typing import NDArray
 
 from ._model import Distribution
 
-__all__ = ["Estimates", "normal_cdf", "sample"]
+__all__ = ["GRID", "Estimates", "normal_cdf", "normal_quantile"]
 
 FloatArray = NDArray[np.float64]
-_GRID = 4096
+GRID = 4096
+_KINDS = (Distribution.TRIANGULAR, Distribution.PERT, Distribution.UNIFORM, Distribution.LOGNORMAL)
 
 
 def normal_cdf(z: FloatArray) -> FloatArray:
@@ -30,96 +35,74 @@ def normal_cdf(z: FloatArray) -> FloatArray:
     return np.asarray(0.5 * (1.0 + np.sign(z) * erf), np.float64)
 
 
+def normal_quantile(u: FloatArray) -> FloatArray:
+    """Inverse of ``normal_cdf`` for ``u`` in (0, 1), by interpolation on a fine grid."""
+    z = np.linspace(-8.0, 8.0, 160_001)
+    return np.asarray(np.interp(u, normal_cdf(z), z), np.float64)
+
+
 @dataclass(frozen=True, slots=True)
 class Estimates:
-    """Three-point estimates of the sampled tasks, grouped for vectorised sampling."""
+    """Quantile tables of the sampled tasks.
 
-    low: FloatArray
-    mode: FloatArray
-    high: FloatArray
-    kind: NDArray[np.int64]  # index into ``KINDS``
-    pert_table: FloatArray  # (shapes, _GRID + 1) quantiles of each distinct PERT Beta on [0, 1]
-    pert_shape: NDArray[np.int64]  # row of ``pert_table`` for each task (PERT tasks only)
+    ``table[row[i], c]`` is task ``i``'s duration (working days, not yet rounded) at the
+    midpoint of slice ``c``; tasks with the same estimate share a row.
+    """
 
-    KINDS = (
-        Distribution.TRIANGULAR,
-        Distribution.PERT,
-        Distribution.UNIFORM,
-        Distribution.LOGNORMAL,
-    )
+    table: NDArray[np.float64]
+    row: NDArray[np.int64]
 
     @classmethod
     def build(
         cls, low: FloatArray, mode: FloatArray, high: FloatArray, kinds: list[Distribution]
     ) -> Estimates:
-        kind = np.array([cls.KINDS.index(k) for k in kinds], np.int64)
-        table = np.zeros((1, _GRID + 1))
-        shape = np.zeros(low.size, np.int64)
-        pert = np.flatnonzero(kind == 1)
-        if pert.size:
-            table, shape[pert] = _pert_quantiles(low[pert], mode[pert], high[pert])
-        return cls(low, mode, high, kind, table, shape)
+        kind = np.array([_KINDS.index(k) for k in kinds], np.int64).reshape(-1)
+        key = np.stack((kind.astype(np.float64), low, mode, high), axis=1).reshape(-1, 4)
+        uniq, row = np.unique(key, axis=0, return_inverse=True)
+        u = (np.arange(GRID) + 0.5) / GRID
+        table = np.empty((uniq.shape[0], GRID))
+        k, a, m, b = uniq[:, 0].astype(np.int64), uniq[:, 1:2], uniq[:, 2:3], uniq[:, 3:4]
+        for code, fn in enumerate((_triangular, _pert, _uniform, _lognormal)):
+            sel = k == code
+            if sel.any():
+                table[sel] = fn(a[sel], m[sel], b[sel], u)
+        return cls(table, row.reshape(-1).astype(np.int64))
 
 
-def _pert_quantiles(
-    low: FloatArray, mode: FloatArray, high: FloatArray
-) -> tuple[FloatArray, NDArray[np.int64]]:
-    """Quantile tables of Beta(alpha, beta) with the PERT shape parameters, by integrating
-    the density numerically (no scipy); alpha, beta >= 1 so the density is bounded.
-    Tasks sharing a shape share the work."""
-    width = np.where(high > low, high - low, 1.0)
-    shape = np.stack((1 + 4 * (mode - low) / width, 1 + 4 * (high - mode) / width), axis=1)
-    shapes, which = np.unique(np.round(shape, 9), axis=0, return_inverse=True)
-    alpha, beta = shapes[:, 0:1], shapes[:, 1:2]
-    x = np.linspace(0.0, 1.0, 2 * _GRID + 1)
+def _triangular(a: FloatArray, m: FloatArray, b: FloatArray, u: FloatArray) -> FloatArray:
+    w = b - a
+    split = np.where(w > 0, (m - a) / np.where(w > 0, w, 1), 0)
+    left = a + np.sqrt(u * w * (m - a))
+    right = b - np.sqrt((1 - u) * w * (b - m))
+    return np.asarray(np.where(u < split, left, right), np.float64)
+
+
+def _uniform(a: FloatArray, m: FloatArray, b: FloatArray, u: FloatArray) -> FloatArray:
+    return np.asarray(a + u * (b - a), np.float64)
+
+
+def _pert(a: FloatArray, m: FloatArray, b: FloatArray, u: FloatArray) -> FloatArray:
+    """Beta-PERT quantiles (lambda = 4) by integrating the Beta density numerically (no
+    scipy); alpha, beta >= 1, so the density is bounded."""
+    width = np.where(b > a, b - a, 1.0)
+    alpha, beta = 1 + 4 * (m - a) / width, 1 + 4 * (b - m) / width
+    x = np.linspace(0.0, 1.0, 2 * GRID + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         logpdf = (alpha - 1) * np.log(x) + (beta - 1) * np.log1p(-x)
     pdf = np.exp(np.where(np.isnan(logpdf), -np.inf, logpdf))
     steps = np.cumsum((pdf[:, 1:] + pdf[:, :-1]) / 2, axis=1)
     cdf = np.concatenate((np.zeros((alpha.shape[0], 1)), steps), axis=1)
     cdf /= cdf[:, -1:]
-    u = np.linspace(0.0, 1.0, _GRID + 1)
-    table = np.stack([np.interp(u, row, x) for row in cdf])
-    return table, which.ravel().astype(np.int64)
+    q = np.stack([np.interp(u, row, x) for row in cdf])
+    return np.asarray(a + q * (b - a), np.float64)
 
 
-def sample(est: Estimates, z: FloatArray) -> FloatArray:
-    """Durations for normal scores ``z`` of shape ``(iterations, tasks)``."""
-    a, m, b = est.low, est.mode, est.high
-    u = np.clip(normal_cdf(z), 0.0, 1.0)
-    out = np.empty_like(z)
-    width = b - a
-    tri = est.kind == 0
-    if tri.any():
-        uu, aa, mm, bb, w = u[:, tri], a[tri], m[tri], b[tri], width[tri]
-        split = np.where(w > 0, (mm - aa) / np.where(w > 0, w, 1), 0)
-        left = aa + np.sqrt(uu * w * (mm - aa))
-        right = bb - np.sqrt((1 - uu) * w * (bb - mm))
-        out[:, tri] = np.where(uu < split, left, right)
-    pert = est.kind == 1
-    if pert.any():
-        pos = u[:, pert] * _GRID
-        lo = np.minimum(pos.astype(np.int64), _GRID - 1)
-        frac = pos - lo
-        rows = est.pert_shape[pert]
-        table = est.pert_table
-        q = table[rows, lo] * (1 - frac) + table[rows, lo + 1] * frac
-        out[:, pert] = a[pert] + q * width[pert]
-    uni = est.kind == 2
-    if uni.any():
-        out[:, uni] = a[uni] + u[:, uni] * width[uni]
-    logn = est.kind == 3
-    if logn.any():
-        out[:, logn] = _lognormal(a[logn], m[logn], b[logn], z[:, logn])
-    return out
-
-
-def _lognormal(a: FloatArray, m: FloatArray, b: FloatArray, z: FloatArray) -> FloatArray:
+def _lognormal(a: FloatArray, m: FloatArray, b: FloatArray, u: FloatArray) -> FloatArray:
     # Shifted lognormal above the optimistic value, with the PERT mean and (b - a) / 6 spread.
     mean = (a + 4 * m + b) / 6 - a
     sd = (b - a) / 6
     safe = np.where(mean > 0, mean, 1.0)
     sigma2 = np.log1p((sd / safe) ** 2)
     mu = np.log(safe) - sigma2 / 2
-    draw = np.exp(mu + np.sqrt(sigma2) * z)
-    return a + np.where(mean > 0, draw, 0.0)
+    draw = np.exp(mu + np.sqrt(sigma2) * normal_quantile(u))
+    return np.asarray(a + np.where(mean > 0, draw, 0.0), np.float64)
