@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from benchmarks._timing import ROOT, machine, schedule_all, table
-from scheduler._psplib import PsplibInstance, read_psplib
+from scheduler import PsplibInstance, read_psplib
 
 DATA = ROOT.parent / "shared" / "data" / "psplib"
 

@@ -1,8 +1,9 @@
 """TruePPM's scheduling engine: CPM and Monte Carlo over a project network.
 
-Pure and deterministic: it imports only the standard library, numpy and networkx, does no I/O
-and reads no clock. Build a ``Network`` (validated on construction), then call ``schedule`` or
-``simulate``.
+Pure and deterministic: it imports only the standard library, numpy and networkx and reads no
+clock. Build a ``Network`` (validated on construction), then call ``schedule`` or ``simulate``.
+The engine itself does no I/O; the readers ``read_psplib`` (PSPLIB ``.sm`` files) and
+``read_mspdi`` (Microsoft Project XML) turn files into networks.
 """
 
 from ._cpm import schedule
@@ -27,7 +28,9 @@ from ._model import (
     TaskKind,
 )
 from ._montecarlo import simulate
+from ._mspdi import ExpectedDates, MspdiFormatError, MspdiProject, read_mspdi
 from ._network import Network, Project
+from ._psplib import PsplibFormatError, PsplibInstance, read_psplib
 from ._result import Derivation, DerivationStep, ScheduleResult, TaskResult
 from ._simresult import SimulationResult
 
@@ -40,11 +43,16 @@ __all__ = [
     "Derivation",
     "DerivationStep",
     "Distribution",
+    "ExpectedDates",
     "InputProblem",
     "LagUnit",
     "LinkType",
+    "MspdiFormatError",
+    "MspdiProject",
     "Network",
     "Project",
+    "PsplibFormatError",
+    "PsplibInstance",
     "RiskEvent",
     "ScheduleInputError",
     "ScheduleResult",
@@ -55,6 +63,8 @@ __all__ = [
     "TaskResult",
     "network_from_dict",
     "network_to_dict",
+    "read_mspdi",
+    "read_psplib",
     "result_to_dict",
     "risks_from_dict",
     "schedule",

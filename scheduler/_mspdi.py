@@ -25,7 +25,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from ._model import Calendar, ConstraintType, Dependency, LagUnit, LinkType, Task, TaskKind
+from ._model import ConstraintType, Dependency, LagUnit, LinkType, Task, TaskKind
+from ._mspdi_calendars import parse_calendars as _parse_calendars
+from ._mspdi_calendars import step as _step
+from ._mspdi_xml import MspdiFormatError
+from ._mspdi_xml import child as _child
+from ._mspdi_xml import children as _children
+from ._mspdi_xml import clock as _clock
+from ._mspdi_xml import iso_minutes as _iso_minutes
+from ._mspdi_xml import parse_datetime as _parse_datetime
+from ._mspdi_xml import text as _text
 from ._network import Network
 
 __all__ = ["ExpectedDates", "MspdiFormatError", "MspdiProject", "read_mspdi"]
@@ -46,10 +55,6 @@ _START_CONSTRAINTS = {ConstraintType.MSO, ConstraintType.SNET, ConstraintType.SN
 _ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20} | {f + 32 for f in (4, 6, 8, 10, 12, 20)}
 _PERCENT_FORMATS = {19, 20, 51, 52}
 _ELAPSED_DURATION_FORMATS = {4, 6, 8, 10, 12} | {f + 32 for f in (4, 6, 8, 10, 12)}
-
-
-class MspdiFormatError(ValueError):
-    """The file is not a readable Microsoft Project XML (MSPDI) project."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,170 +308,3 @@ class _Reader:
         if moment.time() >= self.day_end:
             return _step(calendar, moment.date(), +1, inclusive=False)
         return _step(calendar, moment.date(), +1, inclusive=True) if calendar else moment.date()
-
-
-def _step(calendar: _ParsedCalendar | None, day: date, direction: int, *, inclusive: bool) -> date:
-    """The nearest working day from ``day`` in ``direction`` (``day`` itself if inclusive)."""
-    if calendar is None:
-        return day if inclusive else date.fromordinal(day.toordinal() + direction)
-    return calendar.nearest_working(day, direction, inclusive=inclusive)
-
-
-def _iso_minutes(value: str) -> float:
-    """Minutes in an MSPDI ``PnDTnHnMnS`` duration (Project writes ``PT16H0M0S``)."""
-    sign = -1 if value.startswith("-") else 1
-    body = value.lstrip("-").removeprefix("P")
-    days_part, _, clock = body.partition("T")
-    total = float(days_part.rstrip("D") or 0) * 1440 if days_part else 0.0
-    number = ""
-    for ch in clock:
-        if ch.isdigit() or ch == ".":
-            number += ch
-            continue
-        factor = {"H": 60.0, "M": 1.0, "S": 1 / 60}.get(ch)
-        if factor is None:
-            raise MspdiFormatError(f"duration {value!r} is not ISO 8601")
-        total += float(number or 0) * factor
-        number = ""
-    return sign * total
-
-
-def _clock(value: str | None, default: time) -> time:
-    return time.fromisoformat(value) if value else default
-
-
-# --- XML helpers -----------------------------------------------------------------------
-# MSPDI puts every element in one default namespace; matching on the local name keeps the
-# reader working for files written with or without it.
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _children(parent: ET.Element | None, name: str) -> list[ET.Element]:
-    """Direct children of ``parent`` with local tag ``name``."""
-    return [] if parent is None else [e for e in parent if _local(e.tag) == name]
-
-
-def _child(parent: ET.Element | None, name: str) -> ET.Element | None:
-    found = _children(parent, name)
-    return found[0] if found else None
-
-
-def _text(parent: ET.Element | None, name: str) -> str | None:
-    found = _child(parent, name)
-    return None if found is None or found.text is None else found.text.strip()
-
-
-def _parse_datetime(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-# --- Calendars -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _ParsedCalendar:
-    """A calendar resolved against its base: weekday mask plus dated exceptions."""
-
-    uid: str
-    name: str
-    working_weekdays: int  # bit 0 = Monday, the engine's convention
-    exceptions: dict[date, bool]  # date -> working?
-
-    def is_working(self, day: date) -> bool:
-        if day in self.exceptions:
-            return self.exceptions[day]
-        return bool(self.working_weekdays >> day.weekday() & 1)
-
-    def nearest_working(self, day: date, direction: int, *, inclusive: bool) -> date:
-        ordinal = day.toordinal() if inclusive else day.toordinal() + direction
-        for _ in range(3660):  # ten years of non-working days means a broken calendar
-            if self.is_working(date.fromordinal(ordinal)):
-                return date.fromordinal(ordinal)
-            ordinal += direction
-        raise MspdiFormatError(f"calendar {self.uid} has no working day near {day}")
-
-    def to_engine(self) -> Calendar:
-        """The engine calendar; exceptions that match the weekday rule are dropped."""
-        weekly = {d: bool(self.working_weekdays >> d.weekday() & 1) for d in self.exceptions}
-        return Calendar(
-            id=self.uid,
-            working_weekdays=self.working_weekdays,
-            holidays=frozenset(d for d, w in self.exceptions.items() if not w and weekly[d]),
-            extra_working_days=frozenset(
-                d for d, w in self.exceptions.items() if w and not weekly[d]
-            ),
-        )
-
-
-@dataclass(slots=True)
-class _RawCalendar:
-    name: str
-    base: str | None
-    weekdays: dict[int, bool]  # Python weekday (0 = Monday) -> working
-    exceptions: dict[date, bool]
-
-
-def _parse_calendars(root: ET.Element, warnings: list[str]) -> dict[str, _ParsedCalendar]:
-    """Every calendar in the file, keyed by UID, with base-calendar inheritance applied."""
-    raw: dict[str, _RawCalendar] = {}
-    for cal in _children(_child(root, "Calendars"), "Calendar"):
-        uid = _text(cal, "UID") or ""
-        base = _text(cal, "BaseCalendarUID")
-        raw[uid] = _RawCalendar(
-            name=_text(cal, "Name") or uid,
-            base=base if base not in (None, "-1", "0", uid) else None,
-            weekdays={},
-            exceptions={},
-        )
-        _read_weekdays(cal, raw[uid])
-        _read_exceptions(cal, raw[uid], warnings)
-    return {uid: _resolve(uid, raw, ()) for uid in raw}
-
-
-def _read_weekdays(cal: ET.Element, into: _RawCalendar) -> None:
-    for wd in _children(_child(cal, "WeekDays"), "WeekDay"):
-        day_type = int(_text(wd, "DayType") or 0)
-        working = _text(wd, "DayWorking") == "1"
-        if day_type:  # 1 = Sunday .. 7 = Saturday
-            into.weekdays[(day_type + 5) % 7] = working
-            continue
-        period = _child(wd, "TimePeriod")
-        _mark(into, _text(period, "FromDate"), _text(period, "ToDate"), working)
-
-
-def _read_exceptions(cal: ET.Element, into: _RawCalendar, warnings: list[str]) -> None:
-    if into.exceptions:  # Project already wrote the expanded occurrences as WeekDays.
-        return
-    for exc in _children(_child(cal, "Exceptions"), "Exception"):
-        period = _child(exc, "TimePeriod")
-        working = _text(exc, "DayWorking") == "1"
-        if _text(exc, "Type") in (None, "1") and _text(exc, "Period") in (None, "1"):
-            _mark(into, _text(period, "FromDate"), _text(period, "ToDate"), working)
-        else:
-            warnings.append(
-                f"calendar {into.name}: recurring exception {_text(exc, 'Name')} skipped"
-            )
-
-
-def _mark(into: _RawCalendar, start: str | None, end: str | None, working: bool) -> None:
-    first, last = _parse_datetime(start), _parse_datetime(end)
-    if first is None or last is None:
-        return
-    for ordinal in range(first.toordinal(), last.toordinal() + 1):
-        into.exceptions[date.fromordinal(ordinal)] = working
-
-
-def _resolve(uid: str, raw: dict[str, _RawCalendar], seen: tuple[str, ...]) -> _ParsedCalendar:
-    own = raw[uid]
-    if own.base in raw and own.base not in seen:
-        base = _resolve(own.base, raw, (*seen, uid))
-        mask = base.working_weekdays
-        exceptions = {**base.exceptions, **own.exceptions}
-    else:
-        mask, exceptions = 0b0011111, dict(own.exceptions)
-    for weekday, working in own.weekdays.items():
-        mask = mask | 1 << weekday if working else mask & ~(1 << weekday)
-    return _ParsedCalendar(uid, own.name, mask, exceptions)

@@ -23,6 +23,16 @@ def test_core_names_others_code_against() -> None:
     assert scheduler.Project is scheduler.Network
 
 
+def test_readers_are_public() -> None:
+    readers = {
+        "read_psplib", "PsplibInstance", "PsplibFormatError",
+        "read_mspdi", "MspdiProject", "ExpectedDates", "MspdiFormatError",
+    }  # fmt: skip
+    assert readers <= set(scheduler.__all__)
+    assert issubclass(scheduler.MspdiFormatError, ValueError)
+    assert issubclass(scheduler.PsplibFormatError, ValueError)
+
+
 def test_engine_imports_only_stdlib_numpy_networkx() -> None:
     import ast
     import pathlib

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from _data import files, require
 
-from scheduler import schedule
-from scheduler._mspdi import MspdiProject, read_mspdi
+from scheduler import MspdiProject, read_mspdi, schedule
 
 LOGIC_FILES = [
     p

@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 from _data import files, require
 
-from scheduler import ScheduleResult, schedule
-from scheduler._psplib import PsplibInstance, read_psplib
+from scheduler import PsplibInstance, ScheduleResult, read_psplib, schedule
 
 INSTANCES = files("psplib", "j*/*.sm")
 

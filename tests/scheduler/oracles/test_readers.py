@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 from _data import require
 
-from scheduler import ConstraintType, LagUnit, LinkType, TaskKind
-from scheduler._mspdi import MspdiFormatError, read_mspdi
-from scheduler._psplib import PsplibFormatError, read_psplib
+from scheduler import (
+    ConstraintType,
+    LagUnit,
+    LinkType,
+    MspdiFormatError,
+    PsplibFormatError,
+    TaskKind,
+    read_mspdi,
+    read_psplib,
+)
 
 
 def test_psplib_instance_fields() -> None:
