@@ -43,8 +43,8 @@ def layered_network(
     """A random layered network of ``n_tasks`` tasks and ~``links_per_task`` links each.
 
     With ``mixed_links`` a quarter of the links are SS or FF, otherwise all are FS. With
-    ``elapsed_lags`` a fifth of the FS/SS links carry a 1-4 elapsed-day lag (the only lag
-    kind both engines share).
+    ``elapsed_lags`` a fifth of the links carry a 1-4 elapsed-day lag (the only lag kind
+    both engines share).
     With ``three_point`` every task gets a PERT estimate around its duration.
     """
     rng = random.Random(seed)
@@ -84,7 +84,6 @@ def _link(rng: random.Random, pred: str, succ: str, mixed: bool, elapsed: bool) 
     kind = LinkType.FS
     if mixed:
         kind = rng.choices([LinkType.FS, LinkType.SS, LinkType.FF], weights=[75, 13, 12])[0]
-    # Elapsed lags only on start-driven links: on FF the engines' conventions differ.
-    if elapsed and kind != LinkType.FF and rng.random() < 0.2:
+    if elapsed and rng.random() < 0.2:
         return Dependency(pred, succ, kind, rng.randint(1, 4), LagUnit.ELAPSED_DAYS)
     return Dependency(pred, succ, kind)

@@ -47,6 +47,14 @@ def solve(network: Network, critical_threshold: int = 0, plan: Plan | None = Non
     edges = np.flatnonzero(plan.e_fwd)
     bound = edge_bounds(plan, p, span, edges, True)[:, 0]
     slack = work(es[plan.e_succ[edges], 0]) - work(bound)
+    # An elapsed lag can absorb non-working days, so its slack is how far the predecessor's
+    # end may move before the successor's early date moves: the backward conversion applied
+    # to the successor's early times, not the forward bound's distance in working time.
+    lapse = plan.e_elapsed[edges] & (plan.bounds.state[plan.e_pred[edges]] == NOT_STARTED)
+    if lapse.any():
+        early = Pass(es, ef, es, ef, se)
+        latest = edge_bounds(plan, early, span, edges[lapse], False)[:, 0]
+        slack[lapse] = work(latest) - work(ef[plan.e_pred[edges[lapse]], 0])
     ff = (work(pf) - work(ef))[:, 0].copy()
     np.minimum.at(ff, plan.e_pred[edges], slack)
     ff = np.clip(ff, 0, np.maximum(tf, 0))

@@ -79,29 +79,109 @@ def _convert(plan: Plan, side: Side, base: IntArray, fwd: bool) -> IntArray:
     """Cross-calendar or elapsed-lag edges: go through real dates.
 
     A working-day lag counts on the successor's calendar: forward it is added after moving to
-    the successor's calendar, backward it is removed before leaving it.
+    the successor's calendar, backward it is removed before leaving it. Elapsed lags follow
+    ``_elapsed_forward`` / ``_elapsed_backward``.
     """
     sp = side.special
     edge = side.edge[sp]
-    elapsed = plan.e_elapsed[edge][:, None]
+    elapsed = plan.e_elapsed[edge]
     lag = plan.e_lag[edge][:, None]
     src, dst = plan.cal[side.other[sp]], plan.cal[side.own[sp]]
-    if not fwd:
-        base = base - np.where(elapsed, 0, 2 * lag)
-    day = np.empty_like(base)
-    for c in np.unique(src).tolist():
-        rows = src == c
-        day[rows] = plan.cals[c].days_of(base[rows] // 2)
-    day += np.where(elapsed, lag if fwd else -lag, 0)
-    phase = base & 1
     out = np.empty_like(base)
-    for c in np.unique(dst).tolist():
-        rows = dst == c
-        cal = plan.cals[c]
-        k = 2 * cal.count_before(day[rows])
-        off = 0 if fwd else -1
-        out[rows] = np.where(cal.is_working(day[rows]), k + phase[rows], k + off)
-    return out + np.where(elapsed, 0, 2 * lag) if fwd else out
+    plain = ~elapsed
+    if plain.any():
+        b = base[plain]
+        b2 = b if fwd else b - 2 * lag[plain]
+        moved = _move(plan, src[plain], dst[plain], b2, fwd)
+        out[plain] = moved + 2 * lag[plain] if fwd else moved
+    if elapsed.any():
+        e = np.flatnonzero(elapsed)
+        # Which end of the successor the link bounds (FF/SF bound its finish).
+        fin = ~(side.own_start if fwd else side.other_start)[sp][e]
+        positive = (plan.bounds.span[side.own[sp][e]] > 0)[:, None]
+        own_start = side.own_start[sp][e][:, None]
+        args = (plan, src[e], dst[e], base[e], lag[e], fin[:, None])
+        out[e] = _elapsed_forward(*args) if fwd else _elapsed_backward(*args, own_start, positive)
+    return out
+
+
+def _per_cal(plan: Plan, which: IntArray, values: IntArray, fn: str) -> IntArray:
+    """Apply a ``WorkCalendar`` method row-wise, each row on its own calendar."""
+    out = np.empty_like(values)
+    for c in np.unique(which).tolist():
+        rows = which == c
+        out[rows] = getattr(plan.cals[c], fn)(values[rows])
+    return out
+
+
+def _move(plan: Plan, src: IntArray, dst: IntArray, base: IntArray, fwd: bool) -> IntArray:
+    """The same calendar instant on another calendar (forward: the earliest working time at
+    or after it; backward: the latest at or before it)."""
+    day = _per_cal(plan, src, base // 2, "days_of")
+    phase = base & 1
+    k = 2 * _per_cal(plan, dst, day, "count_before")
+    working = _per_cal(plan, dst, day, "is_working").astype(bool)
+    return np.where(working, k + phase, k if fwd else k - 1)
+
+
+def _elapsed_forward(
+    plan: Plan, src: IntArray, dst: IntArray, base: IntArray, lag: IntArray, fin: np.ndarray
+) -> IntArray:
+    """Bound an elapsed lag puts on the successor, counted in calendar days.
+
+    A start bound is the first working moment at or after the lagged instant (a predecessor
+    finishing on day d with lag L lets the successor start on the first working day from
+    d + L + 1). A finish bound is the end of the first working day on or after the lagged
+    *day*: the day the predecessor's end closes (its finish day; for a start at 08:00, the
+    day before, or with a lead or no lag the last working day before), plus L. So a bound
+    that lands on a weekend finishes the successor on the next working day, as Microsoft
+    Project and trueppm-scheduler do, rather than at the working-time instant before it.
+    """
+    day = _per_cal(plan, src, base // 2, "days_of")
+    phase = base & 1
+    target = day + lag
+    k = 2 * _per_cal(plan, dst, target, "count_before")
+    working = _per_cal(plan, dst, target, "is_working").astype(bool)
+    start_bound = np.where(working, k + phase, k)
+    before = _per_cal(plan, src, np.maximum(base // 2 - 1, 0), "days_of")
+    anchor = np.where(phase == 1, day, np.where(lag > 0, day - 1, before))
+    finish_bound = 2 * _per_cal(plan, dst, anchor + lag, "count_before") + 1
+    return np.where(fin, finish_bound, start_bound)
+
+
+def _elapsed_backward(
+    plan: Plan,
+    src: IntArray,
+    dst: IntArray,
+    base: IntArray,
+    lag: IntArray,
+    fin: np.ndarray,
+    own_start: np.ndarray,
+    positive: np.ndarray,
+) -> IntArray:
+    """The latest time of the predecessor's end that keeps ``_elapsed_forward`` within the
+    successor's bound ``base`` (its inverse, so floats are exact).
+
+    A predecessor end with work is a start at 08:00 (even) or a finish at 17:00 (odd); a
+    milestone may sit at either, so it takes the later of the two.
+    """
+    # Start bounds: the forward instant must be at or before the bound's instant.
+    day = _per_cal(plan, src, base // 2, "days_of") - lag
+    k = 2 * _per_cal(plan, dst, day, "count_before")
+    working = _per_cal(plan, dst, day, "is_working").astype(bool)
+    latest = np.where(working, k + (base & 1), k - 1)
+    via_start = np.where(positive & own_start, latest - (latest & 1), latest)
+    # Finish bounds: the anchor day must be on or before the bound's finish day minus L.
+    last = _per_cal(plan, src, (base - 1) // 2, "days_of") - lag
+    k1 = 2 * _per_cal(plan, dst, last, "count_before")
+    odd = np.where(_per_cal(plan, dst, last, "is_working").astype(bool), k1 + 1, k1 - 1)
+    even = np.where(
+        lag > 0,
+        2 * _per_cal(plan, dst, last + 2, "count_before") - 2,
+        2 * _per_cal(plan, dst, last + 1, "count_before"),
+    )
+    via_finish = np.where(positive, np.where(own_start, even, odd), np.maximum(odd, even))
+    return np.where(fin, via_finish, via_start)
 
 
 def _reduce(chain: Chain, times: IntArray, fwd: bool) -> IntArray:

@@ -2,16 +2,13 @@
 
 Both engines are asked the same question only where their semantics coincide (the mapping
 is in ``oracles/peer_adapter.py``): whole working-day durations, all four link types,
-zero working-day lags and elapsed-day lags (the peer's only kind of lag), weekly patterns
-and holidays. There every task's early/late dates, total and free float and critical flag
-must be identical. Three places where the engines deliberately differ are left out:
+zero working-day lags and elapsed-day lags (the peer's only kind of lag) on every link type,
+leads included, weekly patterns and holidays. There every task's early/late dates, total and
+free float and critical flag must be identical. Two places where the engines deliberately
+differ are left out:
 
 - the peer lets a task driven by an SF link start before the project start; ours, like
   Microsoft Project, never schedules work before the start (such draws are discarded);
-- an elapsed lag that lands a *finish* bound (FF, SF) on non-working time: the peer
-  finishes the successor at the end of the next working day, ours at the same instant
-  in working time as the lagged moment (the end of the previous working day). Elapsed
-  lags are therefore drawn only on FS and SS links;
 - milestones: ours measures a milestone's float in working time from its instant (an
   unlinked milestone at the project start sits at 08:00, as in Microsoft Project, whose
   stored slack the MSPDI oracle confirms); the peer counts from the day it is shown on,
@@ -78,7 +75,7 @@ def networks(draw: st.DrawFn, *, elapsed: bool) -> Network:
     for a, b in sorted({(min(p), max(p)) for p in pairs if p[0] != p[1]}):
         kind = draw(st.sampled_from(tuple(LinkType)))
         lag, unit = 0, LagUnit.WORKING_DAYS
-        if elapsed and kind in START_LINKS and draw(st.booleans()):
+        if elapsed and draw(st.booleans()):
             lag, unit = draw(st.integers(-3, 6)), LagUnit.ELAPSED_DAYS
         links.append(Dependency(f"t{a}", f"t{b}", kind, lag, unit))
     return Network(start, tasks, links, {CAL: calendar}, default_calendar=CAL)
@@ -121,7 +118,6 @@ def test_all_link_types_with_holidays_match_peer(network: Network) -> None:
     compare(network)
 
 
-@pytest.mark.xfail(reason="engine bugs E1-E3 (tests/scheduler/ENGINE_BUGS.md)", strict=False)
 @SETTINGS
 @given(networks(elapsed=True))
 def test_elapsed_lags_match_peer(network: Network) -> None:
@@ -175,9 +171,10 @@ def test_pert_percentiles_match_peer(seed: int) -> None:
         assert gap <= tolerance, f"P{level}: ours {ours.percentiles[level]}, peer {peer_date}"
 
 
-# --- Minimal reproductions of the engine bugs the elapsed-lag comparison found -----------
-# Each asserts the textbook answer (which the peer also gives). They are strict xfails so
-# the fix turns them red until the marker is removed, with the property test above.
+# --- Minimal cases of the elapsed-lag bugs the comparison once found (E1-E3) -------------
+# Each asserts the textbook answer, which the peer also gives. The backward conversion of an
+# elapsed lag is now the exact inverse of the forward one (``_passes._elapsed_backward``), and
+# an elapsed lag's free float is measured through it.
 
 
 def _pair(kind: LinkType, lag: int, mask: int = 0b0011111, da: int = 3, db: int = 2) -> Any:
@@ -187,7 +184,6 @@ def _pair(kind: LinkType, lag: int, mask: int = 0b0011111, da: int = 3, db: int 
     return schedule(net).tasks
 
 
-@pytest.mark.xfail(reason="E1: FF elapsed lag over a weekend gives negative float", strict=True)
 def test_ff_elapsed_lag_over_weekend_has_no_negative_float() -> None:
     # A runs Mon-Wed; B must finish 3 calendar days after A (Sat) -> B ends on Mon 12.
     # Nothing is constrained, so no task may have negative float.
@@ -196,7 +192,6 @@ def test_ff_elapsed_lag_over_weekend_has_no_negative_float() -> None:
     assert tasks["A"].late_finish >= tasks["A"].early_finish
 
 
-@pytest.mark.xfail(reason="E2: backward pass over an elapsed SS lag overstates float", strict=True)
 def test_ss_elapsed_lag_late_start_is_feasible() -> None:
     # Working days Mon, Tue, Fri. A (1 day) on Mon 5; B >= A's start + 2 calendar days
     # (Wed) -> Fri 9, the project finish. Starting A on Fri would push B to Mon 12, so A's
@@ -206,7 +201,6 @@ def test_ss_elapsed_lag_late_start_is_feasible() -> None:
     assert tasks["A"].total_float == 1
 
 
-@pytest.mark.xfail(reason="E3: free float ignores weekend absorbed by elapsed lag", strict=True)
 def test_fs_elapsed_lag_free_float_counts_absorbed_weekend() -> None:
     # A runs Mon-Wed; B starts after A's finish + 2 calendar days, i.e. Mon 12. A could
     # finish as late as Fri 9 without moving B, so its free float is 2 (= its total float).
