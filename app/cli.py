@@ -157,6 +157,33 @@ def _relay(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge_sync(settings: Settings, args: argparse.Namespace) -> int:
+    from app.state import AppState, unit_of_work
+    from app.sync.purge import purge_sync
+
+    async def run(url: str) -> str:
+        state = AppState(settings=settings, database_url=url)
+        try:
+            async with unit_of_work(state.sessions) as uow:
+                result = await purge_sync(
+                    uow.session,
+                    settings.sync_tombstone_retention_days,
+                    settings.sync_batch_retention_hours,
+                    dry_run=args.dry_run,
+                )
+        finally:
+            await state.close()
+        verb = "would delete" if args.dry_run else "deleted"
+        tables = ", ".join(f"{n} {t}" for t, n in result.tombstones.items()) or "none"
+        return (
+            f"{verb}: tombstones {tables}; push batches {result.batches}; "
+            f"{len(result.floors)} project floor(s) raised"
+        )
+
+    print(asyncio.run(run(database_url(settings))))  # noqa: T201
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trueppm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -173,6 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "relay", help="dispatch pending schedule and sprint-close requests"
     ).set_defaults(run=_relay)
+    purge = sub.add_parser(
+        "purge-sync", help="delete sync tombstones and push batches past their retention"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    purge.set_defaults(run=_purge_sync)
     return parser
 
 

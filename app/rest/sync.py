@@ -135,7 +135,7 @@ async def push(request: Request) -> Response:
                     uow.session, user_id, batch, state.settings.sync_batch_retention_hours
                 )
             if stored is None:
-                applied = await apply_push(uow.session, user_id, project_id, changes, last)
+                applied = await apply_push(uow, user_id, project_id, changes, last)
                 response = {"ok": True, "client_batch_id": batch, "applied": applied}
                 if batch is not None:
                     uow.session.add(

@@ -22,6 +22,7 @@ from app.authz import require_project_role
 from app.errors import AppError, ValidationFailed
 from app.models import SyncBatch
 from app.models.enums import Role
+from app.state import UnitOfWork
 from app.sync.changes import TableChanges
 from app.sync.pull import _record
 from app.sync.registry import SyncedTable
@@ -104,7 +105,7 @@ async def claim_batch(
 
 
 async def apply_push(
-    session: AsyncSession,
+    uow: UnitOfWork,
     user_id: uuid.UUID,
     project_id: uuid.UUID,
     changes: list[TableChanges],
@@ -112,6 +113,7 @@ async def apply_push(
 ) -> dict[str, dict[str, int]]:
     """Check conflicts and apply everything; raise (and let the caller roll back) on any
     failure. Returns per-table counts of what was applied."""
+    session = uow.session
     await lock_project(session, project_id)
     current = await _current_rows(session, project_id, changes)
     conflicts = _conflicts(changes, current, last_pulled_at, project_id)
@@ -124,21 +126,19 @@ async def apply_push(
             await _call(
                 table.entry,
                 row_id,
-                _create(table.entry, session, user_id, project_id, row_id, values),
+                _create(table.entry, uow, user_id, project_id, row_id, values),
             )
             applied[table.entry.name]["created"] += 1
         for row_id, values in table.updated:
             delta = await _delta(session, table.entry, current[row_id], values)
             if delta:
-                await _call(
-                    table.entry, row_id, _update(table.entry, session, user_id, row_id, delta)
-                )
+                await _call(table.entry, row_id, _update(table.entry, uow, user_id, row_id, delta))
             applied[table.entry.name]["updated"] += 1
     for table in reversed(changes):
         for row_id in table.deleted:
             if await _already_deleted(session, table.entry, row_id):
                 continue  # tombstoned earlier in this push (a subtree or its links)
-            await _call(table.entry, row_id, _delete(table.entry, session, user_id, row_id))
+            await _call(table.entry, row_id, _delete(table.entry, uow, user_id, row_id))
             applied[table.entry.name]["deleted"] += 1
     return applied
 
@@ -157,7 +157,7 @@ async def _call(entry: SyncedTable, row_id: uuid.UUID, work: Any) -> None:
 
 async def _create(
     entry: SyncedTable,
-    session: AsyncSession,
+    uow: UnitOfWork,
     user_id: uuid.UUID,
     project_id: uuid.UUID,
     row_id: uuid.UUID,
@@ -165,27 +165,27 @@ async def _create(
 ) -> None:
     if entry.appliers.create is None:
         raise ValidationFailed.single(entry.name, "records of this table cannot be created")
-    await entry.appliers.create(session, user_id, project_id, row_id, dict(values))
+    await entry.appliers.create(uow, user_id, project_id, row_id, dict(values))
 
 
 async def _update(
     entry: SyncedTable,
-    session: AsyncSession,
+    uow: UnitOfWork,
     user_id: uuid.UUID,
     row_id: uuid.UUID,
     values: dict[str, Any],
 ) -> None:
     if entry.appliers.update is None:
         raise ValidationFailed.single(entry.name, "records of this table cannot be updated")
-    await entry.appliers.update(session, user_id, row_id, values)
+    await entry.appliers.update(uow, user_id, row_id, values)
 
 
 async def _delete(
-    entry: SyncedTable, session: AsyncSession, user_id: uuid.UUID, row_id: uuid.UUID
+    entry: SyncedTable, uow: UnitOfWork, user_id: uuid.UUID, row_id: uuid.UUID
 ) -> None:
     if entry.appliers.delete is None:
         raise ValidationFailed.single(entry.name, "records of this table cannot be deleted")
-    await entry.appliers.delete(session, user_id, row_id)
+    await entry.appliers.delete(uow, user_id, row_id)
 
 
 async def _current_rows(

@@ -18,20 +18,22 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Versioned
+from app.state import UnitOfWork
 
 # Columns every record carries that no push may set.
 SERVER_MANAGED = frozenset({"id", "project_id", "server_version", "created_at", "updated_at"})
 
 Rows = Sequence[Any]
 VirtualLoader = Callable[[AsyncSession, Rows], Awaitable[dict[uuid.UUID, dict[str, Any]]]]
-Create = Callable[[AsyncSession, uuid.UUID, uuid.UUID, uuid.UUID, dict[str, Any]], Awaitable[None]]
-Update = Callable[[AsyncSession, uuid.UUID, uuid.UUID, dict[str, Any]], Awaitable[None]]
-Delete = Callable[[AsyncSession, uuid.UUID, uuid.UUID], Awaitable[None]]
+Create = Callable[[UnitOfWork, uuid.UUID, uuid.UUID, uuid.UUID, dict[str, Any]], Awaitable[None]]
+Update = Callable[[UnitOfWork, uuid.UUID, uuid.UUID, dict[str, Any]], Awaitable[None]]
+Delete = Callable[[UnitOfWork, uuid.UUID, uuid.UUID], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Appliers:
-    """Service calls for a push: (session, user, project, id, values) / (session, user, id, ...)."""
+    """Service calls for a push: (uow, user, project, id, values) / (uow, user, id, ...); the
+    unit of work lets services publish their board events after the push commits."""
 
     create: Create | None
     update: Update | None
@@ -102,4 +104,4 @@ def by_name() -> Mapping[str, SyncedTable]:
 
 def _load() -> None:
     # The entries live beside their appliers; importing registers them once.
-    from app.sync import tables  # noqa: F401
+    from app.sync import planning, tables  # noqa: F401

@@ -9,12 +9,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendars import service as calendars
 from app.errors import FieldProblem, ValidationFailed
 from app.models import Calendar, Dependency, Project, Task
 from app.projects import service as projects
+from app.sprints import service as sprints
+from app.state import UnitOfWork
 from app.sync.registry import Appliers, Rows, SyncedTable, register
 from app.tasks import dependencies, wbs
 from app.tasks import service as tasks
@@ -50,6 +53,7 @@ _TASK_WRITABLE = frozenset(
         "story_points",
         "assignee_id",
         "parent_id",
+        "sprint_id",
     }
 )
 
@@ -64,29 +68,44 @@ async def _task_parents(session: AsyncSession, rows: Rows) -> dict[uuid.UUID, di
 
 
 async def _create_task(
-    session: AsyncSession, user: uuid.UUID, project: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
+    uow: UnitOfWork, user: uuid.UUID, project: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
 ) -> None:
     parent = v.pop("parent_id", None)
-    await tasks.create_task(session, user, project, v, _target(parent), task_id=row_id)
+    sprint = v.pop("sprint_id", None)
+    await tasks.create_task(uow.session, user, project, v, _target(parent), task_id=row_id)
+    if sprint is not None:
+        await sprints.add_tasks(uow, user, sprint, [row_id])
 
 
 async def _update_task(
-    session: AsyncSession, user: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
+    uow: UnitOfWork, user: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
 ) -> None:
     moved = "parent_id" in v
     parent = v.pop("parent_id", None)
+    if "sprint_id" in v:
+        await _plan(uow, user, row_id, v.pop("sprint_id"))
     if v:
-        await tasks.update_task(session, user, row_id, v, None)
+        await tasks.update_task(uow.session, user, row_id, v, None)
     if moved:
-        await tasks.move_task(session, user, row_id, _target(parent), None)
+        await tasks.move_task(uow.session, user, row_id, _target(parent), None)
 
 
-async def _delete_task(session: AsyncSession, user: uuid.UUID, row_id: uuid.UUID) -> None:
-    await tasks.delete_task(session, user, row_id, None)
+async def _plan(uow: UnitOfWork, user: uuid.UUID, row_id: uuid.UUID, sprint: Any) -> None:
+    """A changed `sprint_id` goes through the sprint services (their checks and events)."""
+    if sprint is None:
+        current = await uow.session.scalar(select(Task.sprint_id).where(Task.id == row_id))
+        if current is not None:
+            await sprints.remove_tasks(uow, user, current, [row_id])
+    else:
+        await sprints.add_tasks(uow, user, sprint, [row_id])
+
+
+async def _delete_task(uow: UnitOfWork, user: uuid.UUID, row_id: uuid.UUID) -> None:
+    await tasks.delete_task(uow.session, user, row_id, None)
 
 
 async def _create_link(
-    session: AsyncSession, user: uuid.UUID, project: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
+    uow: UnitOfWork, user: uuid.UUID, project: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
 ) -> None:
     pred, succ = v.pop("predecessor_id", None), v.pop("successor_id", None)
     missing = [
@@ -96,19 +115,19 @@ async def _create_link(
         raise ValidationFailed(
             [FieldProblem(("changes", "dependencies", m), "is required") for m in missing]
         )
-    link = await dependencies.create_dependency(session, user, pred, succ, v, link_id=row_id)
+    link = await dependencies.create_dependency(uow.session, user, pred, succ, v, link_id=row_id)
     if link.project_id != project:
         raise ValidationFailed.single("predecessor_id", "the linked tasks are in another project")
 
 
 async def _update_link(
-    session: AsyncSession, user: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
+    uow: UnitOfWork, user: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
 ) -> None:
-    await dependencies.update_dependency(session, user, row_id, v, None)
+    await dependencies.update_dependency(uow.session, user, row_id, v, None)
 
 
-async def _delete_link(session: AsyncSession, user: uuid.UUID, row_id: uuid.UUID) -> None:
-    await dependencies.delete_dependency(session, user, row_id, None)
+async def _delete_link(uow: UnitOfWork, user: uuid.UUID, row_id: uuid.UUID) -> None:
+    await dependencies.delete_dependency(uow.session, user, row_id, None)
 
 
 async def _calendar_exceptions(
@@ -162,10 +181,10 @@ def _exception_inputs(raw: Any) -> list[calendars.ExceptionInput] | None:
 
 
 async def _create_calendar(
-    session: AsyncSession, user: uuid.UUID, project: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
+    uow: UnitOfWork, user: uuid.UUID, project: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
 ) -> None:
     await calendars.create_calendar(
-        session,
+        uow.session,
         user,
         project,
         v.get("name") or "",
@@ -176,10 +195,10 @@ async def _create_calendar(
 
 
 async def _update_calendar(
-    session: AsyncSession, user: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
+    uow: UnitOfWork, user: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
 ) -> None:
     await calendars.update_calendar(
-        session,
+        uow.session,
         user,
         row_id,
         v.get("name"),
@@ -189,14 +208,14 @@ async def _update_calendar(
     )
 
 
-async def _delete_calendar(session: AsyncSession, user: uuid.UUID, row_id: uuid.UUID) -> None:
-    await calendars.delete_calendar(session, user, row_id, None)
+async def _delete_calendar(uow: UnitOfWork, user: uuid.UUID, row_id: uuid.UUID) -> None:
+    await calendars.delete_calendar(uow.session, user, row_id, None)
 
 
 async def _update_project(
-    session: AsyncSession, user: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
+    uow: UnitOfWork, user: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
 ) -> None:
-    await projects.update_project(session, user, row_id, v, None)
+    await projects.update_project(uow.session, user, row_id, v, None)
 
 
 register(

@@ -59,7 +59,7 @@ async def test_first_then_incremental_pull(
     first = await phone.pull()
     assert len(first) == 1
     body = first[0]
-    assert set(body["changes"]) == {"projects", "calendars", "tasks", "dependencies"}
+    assert set(body["changes"]) == {"projects", "calendars", "sprints", "tasks", "dependencies"}
     assert [r["id"] for r in body["changes"]["projects"]["created"]] == [str(world["project"])]
     assert body["changes"]["tasks"] == {"created": [], "updated": [], "deleted": []}
     assert body["timestamp"] > 0
@@ -308,3 +308,40 @@ async def test_paged_pull_is_complete_and_keeps_its_upper_end(
     reader.last_pulled_at = upper
     await reader.pull()
     assert set(reader.local["tasks"]) == {str(i) for i in [*ids, late]}
+
+
+async def test_sprints_and_planning_sync_through_the_sprint_services(
+    client: httpx.AsyncClient, settings: Settings, world: dict[str, uuid.UUID], db: AppState
+) -> None:
+    member = _client(client, settings, world, "member")
+    await member.pull()
+    sprint, task = uuid.uuid4(), uuid.uuid4()
+    sprint_record = {
+        "id": str(sprint),
+        "name": "Sprint 1",
+        "start_date": "2026-02-02",
+        "end_date": "2026-02-13",
+        "state": "closed",  # computed: ignored
+    }
+    response = await member.push(
+        {
+            **changes("tasks", created=[task_record(task, "Card", sprint_id=str(sprint))]),
+            **changes("sprints", created=[sprint_record]),
+        }
+    )
+    assert response.status_code == 200, response.text
+    await member.pull()
+    assert member.local["sprints"][str(sprint)]["state"] == "planned"
+    assert member.local["tasks"][str(task)]["sprint_id"] == str(sprint)
+    # Back to the backlog through an update of the task record.
+    card = dict(member.local["tasks"][str(task)], sprint_id=None)
+    assert (await member.push(changes("tasks", updated=[card]))).status_code == 200
+    await member.pull()
+    assert member.local["tasks"][str(task)]["sprint_id"] is None
+    bad = await member.push(
+        changes(
+            "sprints", created=[dict(sprint_record, id=str(uuid.uuid4()), end_date="2026-01-01")]
+        )
+    )
+    assert bad.status_code == 422
+    assert bad.json()["table"] == "sprints"
