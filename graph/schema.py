@@ -18,6 +18,8 @@ from strawberry.tools import merge_types
 from app.settings import Settings
 from graph.auth.mutations import AuthMutation
 from graph.auth.queries import AuthQuery
+from graph.baselines.mutations import BaselineMutation
+from graph.baselines.queries import BaselineQuery
 from graph.calendars.mutations import CalendarMutation
 from graph.calendars.queries import CalendarQuery
 from graph.events.mutations import EventMutation
@@ -43,6 +45,7 @@ QUERIES: tuple[type, ...] = (
     TaskQuery,
     CalendarQuery,
     SprintQuery,
+    BaselineQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -53,6 +56,7 @@ MUTATIONS: tuple[type, ...] = (
     CalendarMutation,
     EventMutation,
     SprintMutation,
+    BaselineMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (EventSubscription,)
 

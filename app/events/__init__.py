@@ -4,6 +4,8 @@ from app.events.bus import EventBus, EventStream, SlowConsumer
 from app.events.publish import publish, publish_after_commit
 from app.events.types import (
     SCHEDULE_TYPES,
+    BaselineDriftPayload,
+    BaselinePayload,
     BoardEvent,
     ChangedTask,
     CpmCompletePayload,
@@ -18,6 +20,8 @@ from app.events.types import (
 
 __all__ = [
     "SCHEDULE_TYPES",
+    "BaselineDriftPayload",
+    "BaselinePayload",
     "BoardEvent",
     "ChangedTask",
     "CpmCompletePayload",

@@ -29,10 +29,16 @@ class EventType(enum.StrEnum):
     SPRINT_DELETED = "sprint_deleted"
     CPM_COMPLETE = "cpm_complete"
     CPM_ERROR = "cpm_error"
+    BASELINE_CREATED = "baseline_created"
+    BASELINE_UPDATED = "baseline_updated"
+    BASELINE_DELETED = "baseline_deleted"
+    BASELINE_DRIFT_DETECTED = "baseline_drift_detected"
     RESYNC_REQUIRED = "resync_required"
 
 
-SCHEDULE_TYPES = frozenset({EventType.CPM_COMPLETE, EventType.CPM_ERROR})
+SCHEDULE_TYPES = frozenset(
+    {EventType.CPM_COMPLETE, EventType.CPM_ERROR, EventType.BASELINE_DRIFT_DETECTED}
+)
 """What `scheduleEvents` streams (plus `resync_required`, which every stream may send)."""
 
 
@@ -74,6 +80,31 @@ class SprintPayload:
     action: str
     task_ids: Sequence[uuid.UUID] = ()
     changes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BaselinePayload:
+    """baseline_created / baseline_updated / baseline_deleted (`action`: captured, activated,
+    deactivated, renamed, deleted)."""
+
+    baseline_id: uuid.UUID
+    server_version: int
+    name: str
+    is_active: bool
+    action: str
+
+
+@dataclass(frozen=True)
+class BaselineDriftPayload:
+    """After a recompute the project finish slipped past the active baseline's finish (or
+    further past it). `varianceWorkingDays` is counted on the project's default calendar."""
+
+    baseline_id: uuid.UUID
+    baseline_name: str
+    baseline_finish: dt.date
+    project_finish: dt.date
+    previous_finish: dt.date | None
+    variance_working_days: int
 
 
 @dataclass(frozen=True)

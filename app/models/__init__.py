@@ -1,6 +1,7 @@
 """ORM models: one module per aggregate, all on one declarative base."""
 
 from app.models.base import Base, Ltree, Versioned
+from app.models.baseline import Baseline, BaselineTask
 from app.models.calendar import Calendar, CalendarException
 from app.models.project import Program, ProgramMember, Project, ProjectMember
 from app.models.scheduling import ScheduleRequest, TaskRun
@@ -12,6 +13,8 @@ from app.models.workspace import Workspace, WorkspaceMember
 
 __all__ = [
     "Base",
+    "Baseline",
+    "BaselineTask",
     "Calendar",
     "CalendarException",
     "Dependency",

@@ -47,12 +47,22 @@ def outcome_event(outcome: Outcome) -> BoardEvent | None:
     return None
 
 
+def drift_event(outcome: Outcome) -> BoardEvent | None:
+    """`baseline_drift_detected` when the run found the finish slipping past the baseline."""
+    if outcome.drift is None:
+        return None
+    return BoardEvent.make(
+        outcome.project_id, EventType.BASELINE_DRIFT_DETECTED, outcome.drift, None
+    )
+
+
 async def announce(outcome: Outcome, bus: EventBus | None = None) -> None:
-    """Publish the run's event; a broadcast failure is logged, never undoes the commit."""
-    event = outcome_event(outcome)
-    if event is None:
-        return
-    try:
-        await publish(event, bus)
-    except Exception:  # the schedule is committed; a missed push is healed by `since` replay
-        log.warning("could not publish %s", event.type, exc_info=True)
+    """Publish the run's events (`cpm_complete`/`cpm_error`, then any baseline drift); a
+    broadcast failure is logged, never undoes the commit."""
+    for event in (outcome_event(outcome), drift_event(outcome)):
+        if event is None:
+            continue
+        try:
+            await publish(event, bus)
+        except Exception:  # the schedule is committed; a missed push is healed by `since` replay
+            log.warning("could not publish %s", event.type, exc_info=True)

@@ -57,6 +57,16 @@ async def _calendars(session: AsyncSession, project_id: uuid.UUID) -> dict[str, 
     }
 
 
+async def project_calendar(session: AsyncSession, project: Project) -> engine.Calendar:
+    """The calendar the engine schedules the project on: its default calendar with exceptions,
+    else Monday-Friday without holidays."""
+    calendars = await _calendars(session, project.id)
+    default = str(project.default_calendar_id) if project.default_calendar_id else None
+    if default is not None and default in calendars:
+        return calendars[default]
+    return engine.Calendar(id="default", working_weekdays=engine.MON_FRI)
+
+
 def _parent_ids(tasks: list[Task]) -> dict[str, str | None]:
     """The WBS parent of each task is the task whose path is its path minus the last label."""
     by_path = {t.wbs_path: str(t.id) for t in tasks}

@@ -21,7 +21,10 @@ from sqlalchemy import bindparam, func, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import scheduler as engine
+from app.baselines.drift import detect_drift
+from app.baselines.workdays import network_calendar
 from app.errors import NotFoundError
+from app.events.types import BaselineDriftPayload
 from app.models import ScheduleRequest, Task, TaskRun
 from app.scheduling.network import load_project
 from app.scheduling.outbox import pending_request_ids
@@ -51,6 +54,7 @@ class Outcome:
     changed: dict[str, dict[str, Any]] = field(default_factory=dict)
     engine_ms: int = 0
     error: str | None = None
+    drift: BaselineDriftPayload | None = None
 
 
 def _changes(tasks: dict[str, Task], result: engine.ScheduleResult) -> dict[str, dict[str, Any]]:
@@ -133,6 +137,14 @@ async def recompute(
             log.warning("schedule failed", extra={"project_id": str(project_id)}, exc_info=True)
             outcome = Outcome(project_id, "failed", error=str(exc))
         else:
+            finishes = [t.early_finish for t in loaded.tasks.values() if t.early_finish]
+            drift = await detect_drift(
+                session,
+                project_id,
+                max(finishes, default=None),
+                result.project_finish,
+                network_calendar(loaded.network),
+            )
             changed = _changes(loaded.tasks, result)
             await _write(session, changed)
             outcome = Outcome(
@@ -142,6 +154,7 @@ async def recompute(
                 critical_path=result.critical_path,
                 changed=changed,
                 engine_ms=engine_ms,
+                drift=drift,
             )
         await _finish(session, project_id, request_ids, started, outcome)
     return outcome

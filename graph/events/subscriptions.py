@@ -88,7 +88,9 @@ class EventSubscription:
         async for node in _stream(info, project_id, since, None):
             yield node
 
-    @strawberry.subscription(description="Only `cpm_complete` and `cpm_error` of the project.")
+    @strawberry.subscription(
+        description="Only `cpm_complete`, `cpm_error` and `baseline_drift_detected` of the project."
+    )
     async def schedule_events(
         self, info: Info, project_id: strawberry.ID
     ) -> AsyncGenerator[BoardEventNode, None]:
