@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+import redis.asyncio
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.auth.tokens import issue_access_token
 from app.events import BoardEvent, EventType, publish_after_commit
+from app.events.store import channel_name
 from app.models.enums import Role
 from app.settings import Settings
 from app.state import AppState, unit_of_work
@@ -72,6 +74,22 @@ def _bearer(settings: Settings, user: uuid.UUID) -> dict[str, str]:
     return {"authorization": f"Bearer {issue_access_token(settings, user)}"}
 
 
+async def _subscribed(valkey_url: str, project: uuid.UUID, count: int) -> None:
+    """Wait until `count` processes subscribe to the project's channel in Valkey (a fixed
+    sleep is too short on a loaded machine: the first subscription also opens the pub/sub
+    connection)."""
+    connection = redis.asyncio.Redis.from_url(valkey_url)
+    try:
+        for _ in range(200):
+            numsub = dict(await connection.pubsub_numsub(channel_name(project)))
+            if numsub.get(channel_name(project).encode(), 0) >= count:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("the servers did not subscribe within 10 s")
+    finally:
+        await connection.aclose()
+
+
 async def _commit_event(state: AppState, project: uuid.UUID, kind: EventType) -> None:
     async with unit_of_work(state.sessions) as uow:
         publish_after_commit(uow, BoardEvent.make(project, kind, {"taskId": "t"}, None))
@@ -97,7 +115,12 @@ async def _rolled_back(state: AppState, project: uuid.UUID) -> None:
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_committed_event_reaches_subscribers_on_both_processes(
-    db: AppState, settings: Settings, servers: list[ApiProcess], publisher: AppState, protocol: str
+    db: AppState,
+    settings: Settings,
+    servers: list[ApiProcess],
+    publisher: AppState,
+    protocol: str,
+    valkey_url: str,
 ) -> None:
     user, project = await _member_project(db)
     sockets = []
@@ -106,7 +129,7 @@ async def test_committed_event_reaches_subscribers_on_both_processes(
         assert reply["type"] == ACK
         await start(ws, protocol, BOARD, {"p": str(project)})
         sockets.append(ws)
-    await asyncio.sleep(0.3)  # let both servers finish subscribing
+    await _subscribed(valkey_url, project, 2)  # both servers listen before the commit
     await _commit_event(publisher, project, EventType.TASK_CREATED)
     for ws in sockets:
         data = await asyncio.wait_for(next_data(ws), 5)
