@@ -18,7 +18,7 @@ from redis.exceptions import LockNotOwnedError
 from rq import Queue, get_current_job
 
 from app.scheduling.announce import announce
-from app.scheduling.queue import JOB, LOCK_PREFIX, QUEUE, WAITING, job_id
+from app.scheduling.queue import JOB, LOCK_PREFIX, QUEUE, WAITING, enqueue_schedule, job_id
 from app.scheduling.recompute import Outcome, recompute
 from app.settings import Settings
 from app.state import AppState
@@ -76,6 +76,12 @@ def schedule_project(project_id: str) -> dict[str, Any]:
             lock.release()
         except LockNotOwnedError:  # expired meanwhile; nothing to release
             pass
+    for downstream in outcome.downstream:
+        # Their requests are committed; enqueueing now saves waiting for the relay's sweep.
+        try:
+            enqueue_schedule(connection, downstream)
+        except Exception:  # the relay dispatches the pending requests later
+            log.warning("could not enqueue a downstream project", exc_info=True)
     return {
         "state": outcome.state,
         "project_finish": outcome.project_finish.isoformat() if outcome.project_finish else None,

@@ -78,11 +78,25 @@ class Task(Versioned, Base):
 
 
 class Dependency(Versioned, Base):
+    """A link `predecessor -> successor`. `project_id` is the successor's project: the project
+    whose schedule the link constrains, whose members edit it and whose sync stream carries it.
+    `predecessor_project_id` is set only for a cross-project link (both projects in one
+    program) and names the predecessor's project; it is NULL for a link inside one project."""
+
     __tablename__ = "dependency"
     __table_args__ = (
         CheckConstraint("predecessor_id <> successor_id", name="no_self_link"),
         CheckConstraint("type IN ('FS', 'SS', 'FF', 'SF')", name="type"),
         CheckConstraint("lag_unit IN ('working_days', 'elapsed_days')", name="lag_unit"),
+        CheckConstraint(
+            "predecessor_project_id IS NULL OR predecessor_project_id <> project_id",
+            name="cross_project",
+        ),
+        Index(
+            "ix_dependency_cross_project",
+            "predecessor_project_id",
+            postgresql_where=text("predecessor_project_id IS NOT NULL AND NOT is_deleted"),
+        ),
         Index(
             "uq_dependency_live_pair",
             "predecessor_id",
@@ -100,6 +114,9 @@ class Dependency(Versioned, Base):
     )
     successor_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("task.id", ondelete="CASCADE"), index=True
+    )
+    predecessor_project_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE")
     )
     type: Mapped[str] = mapped_column(String(2), default="FS", server_default="FS")
     lag: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -8,10 +8,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 import scheduler as engine
 from app.errors import NotFoundError
 from app.models import Calendar, CalendarException, Dependency, Project, Task
+from app.scheduling.external import external_inputs
 
 
 @dataclass(frozen=True)
@@ -26,12 +28,21 @@ def _days(start: date, end: date) -> list[date]:
 
 
 async def _calendars(session: AsyncSession, project_id: uuid.UUID) -> dict[str, engine.Calendar]:
+    return await _load_calendars(session, Calendar.project_id == project_id)
+
+
+async def calendars_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[str, engine.Calendar]:
+    """Engine calendars of the given live calendars (of any project)."""
+    if not ids:
+        return {}
+    return await _load_calendars(session, Calendar.id.in_(ids))
+
+
+async def _load_calendars(
+    session: AsyncSession, where: ColumnElement[bool]
+) -> dict[str, engine.Calendar]:
     calendars = (
-        await session.execute(
-            select(Calendar).where(
-                Calendar.project_id == project_id, Calendar.is_deleted.is_(False)
-            )
-        )
+        await session.execute(select(Calendar).where(where, Calendar.is_deleted.is_(False)))
     ).scalars()
     by_id = {str(c.id): c for c in calendars}
     exceptions = (
@@ -98,7 +109,9 @@ def _engine_task(t: Task, parent: str | None) -> engine.Task:
 
 
 async def load_project(session: AsyncSession, project_id: uuid.UUID) -> LoadedProject:
-    """Read the live rows of a project (four queries) and build a validated `Network`.
+    """Read the live rows of a project (four queries, two more with links from other
+    projects) and build a validated `Network`. Predecessors in other projects enter as pinned
+    stand-in milestones (`app.scheduling.external`); `tasks` holds only the project's own.
 
     Raises `engine.ScheduleInputError` when the stored data is not schedulable."""
     project = await session.get(Project, project_id)
@@ -111,20 +124,27 @@ async def load_project(session: AsyncSession, project_id: uuid.UUID) -> LoadedPr
             )
         ).scalars()
     )
-    links = (
-        await session.execute(
-            select(Dependency).where(
-                Dependency.project_id == project_id, Dependency.is_deleted.is_(False)
+    links = list(
+        (
+            await session.execute(
+                select(Dependency).where(
+                    Dependency.project_id == project_id, Dependency.is_deleted.is_(False)
+                )
             )
-        )
-    ).scalars()
+        ).scalars()
+    )
+    own = {t.id for t in tasks}
+    outside = await external_inputs(
+        session, [d for d in links if d.predecessor_id not in own], calendars_by_id
+    )
     calendars = await _calendars(session, project_id)
     parents = _parent_ids(tasks)
     default = str(project.default_calendar_id) if project.default_calendar_id else None
     network = engine.Network(
         start=project.start_date,
-        tasks=[_engine_task(t, parents[str(t.id)]) for t in tasks],
-        dependencies=[
+        tasks=[_engine_task(t, parents[str(t.id)]) for t in tasks] + outside.tasks,
+        dependencies=outside.dependencies
+        + [
             engine.Dependency(
                 predecessor=str(d.predecessor_id),
                 successor=str(d.successor_id),
@@ -133,8 +153,9 @@ async def load_project(session: AsyncSession, project_id: uuid.UUID) -> LoadedPr
                 lag_unit=engine.LagUnit(d.lag_unit),
             )
             for d in links
+            if d.predecessor_id in own
         ],
-        calendars=calendars,
+        calendars={**outside.calendars, **calendars},
         default_calendar=default if default in calendars else None,
         status_date=project.status_date,
     )

@@ -26,7 +26,8 @@ from app.baselines.workdays import network_calendar
 from app.errors import NotFoundError
 from app.events.types import BaselineDriftPayload
 from app.models import ScheduleRequest, Task, TaskRun
-from app.scheduling.network import load_project
+from app.scheduling import external
+from app.scheduling.network import LoadedProject, load_project
 from app.scheduling.outbox import pending_request_ids
 from app.state import unit_of_work
 
@@ -55,6 +56,9 @@ class Outcome:
     engine_ms: int = 0
     error: str | None = None
     drift: BaselineDriftPayload | None = None
+    # Projects with links from tasks this run moved; their schedule requests are committed
+    # with the outputs.
+    downstream: tuple[uuid.UUID, ...] = ()
 
 
 def _changes(tasks: dict[str, Task], result: engine.ScheduleResult) -> dict[str, dict[str, Any]]:
@@ -127,7 +131,12 @@ async def recompute(
         try:
             loaded = await load_project(session, project_id)
             tick = time.perf_counter()
-            result = await asyncio.to_thread(engine.schedule, loaded.network)
+            # An empty project has nothing to compute (and the engine refuses no tasks).
+            result = (
+                await asyncio.to_thread(engine.schedule, loaded.network)
+                if loaded.network.tasks
+                else None
+            )
             engine_ms = int((time.perf_counter() - tick) * 1000)
         except NotFoundError:
             outcome = Outcome(project_id, "failed", error="project not found")
@@ -137,24 +146,43 @@ async def recompute(
             log.warning("schedule failed", extra={"project_id": str(project_id)}, exc_info=True)
             outcome = Outcome(project_id, "failed", error=str(exc))
         else:
-            finishes = [t.early_finish for t in loaded.tasks.values() if t.early_finish]
-            drift = await detect_drift(
-                session,
-                project_id,
-                max(finishes, default=None),
-                result.project_finish,
-                network_calendar(loaded.network),
-            )
-            changed = _changes(loaded.tasks, result)
-            await _write(session, changed)
-            outcome = Outcome(
-                project_id,
-                "succeeded",
-                project_finish=result.project_finish,
-                critical_path=result.critical_path,
-                changed=changed,
-                engine_ms=engine_ms,
-                drift=drift,
-            )
+            outcome = await _apply(session, loaded, result, engine_ms)
         await _finish(session, project_id, request_ids, started, outcome)
     return outcome
+
+
+async def _apply(
+    session: AsyncSession,
+    loaded: LoadedProject,
+    result: engine.ScheduleResult | None,
+    engine_ms: int,
+) -> Outcome:
+    """Write what changed and request the schedules of the projects downstream."""
+    project_id = loaded.project.id
+    if result is None:
+        return Outcome(project_id, "succeeded", project_finish=loaded.project.start_date)
+    # Own tasks only: a pinned stand-in of another project's task is not ours.
+    finish = max((result.tasks[t].early_finish for t in loaded.tasks), default=None)
+    finish = finish or result.project_finish
+    finishes = [t.early_finish for t in loaded.tasks.values() if t.early_finish]
+    drift = await detect_drift(
+        session,
+        project_id,
+        max(finishes, default=None),
+        finish,
+        network_calendar(loaded.network),
+    )
+    changed = _changes(loaded.tasks, result)
+    moved = external.moved_tasks(loaded.tasks, changed)
+    await _write(session, changed)
+    downstream = await external.request_downstream(session, project_id, moved)
+    return Outcome(
+        project_id,
+        "succeeded",
+        project_finish=finish,
+        critical_path=tuple(t for t in result.critical_path if not external.is_external(t)),
+        changed=changed,
+        engine_ms=engine_ms,
+        drift=drift,
+        downstream=tuple(downstream),
+    )

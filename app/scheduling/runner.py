@@ -210,6 +210,8 @@ class InProcessRunner:
             await process_close(self.sessions, ident, self.bus)
             return
         outcome = await recompute(self.sessions, ident)
+        if outcome.downstream:  # dependent projects: claim their requests now
+            await self.relay.poke()
         if self.on_outcome is not None and outcome.state != "skipped":
             await self.on_outcome(outcome)
 

@@ -24,6 +24,7 @@ from app.errors import (
 )
 from app.models import Dependency
 from app.models.enums import Role
+from app.programs import links
 from app.scheduling.outbox import request_schedule
 from app.tasks import wbs
 from app.tasks.repository import load_task, lock_project
@@ -50,41 +51,45 @@ async def create_dependency(
     *,
     link_id: uuid.UUID | None = None,
 ) -> Dependency:
-    """Link two tasks of one project; a loop becomes a CycleError naming the cycle in order.
+    """Link two tasks of one project, or of two projects of one program (Project Manager on
+    the successor's project, any role on the predecessor's); a loop, even one through several
+    projects, becomes a CycleError naming the cycle in order.
 
     `link_id` lets an offline client choose the id (sync push)."""
     if predecessor_id == successor_id:
         raise ValidationFailed(
             [FieldProblem(("input", "successorId"), "a task cannot depend on itself")]
         )
-    predecessor, role = await load_task(session, user_id, predecessor_id)
-    successor, _ = await load_task(session, user_id, successor_id)
-    if predecessor.project_id != successor.project_id:
-        raise ValidationFailed(
-            [FieldProblem(("input", "successorId"), "both tasks must be in the same project")]
-        )
-    _require_manager(role)
+    predecessor, _ = await load_task(session, user_id, predecessor_id)
+    successor, role = await load_task(session, user_id, successor_id)
+    cross = predecessor.project_id != successor.project_id
+    if cross:
+        # Any role on the predecessor's project (it is visible) and the same program.
+        await links.require_same_program(session, predecessor.project_id, successor.project_id)
+    _require_manager(role)  # on the successor's project: the one whose schedule changes
     _check_lag(values)
     if wbs.is_same_or_descendant(
         predecessor.wbs_path, successor.wbs_path
     ) or wbs.is_same_or_descendant(successor.wbs_path, predecessor.wbs_path):
-        raise ValidationFailed(
-            [
-                FieldProblem(
-                    ("input", "successorId"), "a summary cannot be linked to its own subtask"
-                )
-            ]
+        problem = FieldProblem(
+            ("input", "successorId"), "a summary cannot be linked to its own subtask"
         )
-    await lock_project(session, predecessor.project_id)
-    links = await _live_links(session, predecessor.project_id)
-    if (predecessor_id, successor_id) in links:
-        raise ConflictError("these tasks are already linked")
-    path = _path_between(links, successor_id, predecessor_id)
-    if path is not None:
-        raise CycleError([str(predecessor_id), *(str(t) for t in path[:-1])])
+        raise ValidationFailed([problem])
+    await lock_project(session, successor.project_id)
+    program = await links.program_scope(session, successor.project_id, cross=cross)
+    if program is not None:
+        await links.check_program_link(session, program, predecessor_id, successor_id)
+    else:
+        live = await _live_links(session, successor.project_id)
+        if (predecessor_id, successor_id) in live:
+            raise ConflictError("these tasks are already linked")
+        path = _path_between(live, successor_id, predecessor_id)
+        if path is not None:
+            raise CycleError([str(predecessor_id), *(str(t) for t in path[:-1])])
     link = Dependency(
         id=link_id or uuid.uuid4(),
-        project_id=predecessor.project_id,
+        project_id=successor.project_id,
+        predecessor_project_id=predecessor.project_id if cross else None,
         predecessor_id=predecessor_id,
         successor_id=successor_id,
         **values,

@@ -174,9 +174,13 @@ async def delete_task(
             deleted_version=Dependency.server_version + 1,
             server_version=Dependency.server_version + 1,
         )
-        .returning(Dependency.id)
+        .returning(Dependency.id, Dependency.project_id)
         .execution_options(synchronize_session=False)
     )
+    removed = links.all()
     await placement.demote_if_childless(session, task.project_id, wbs.parent_path(task.wbs_path))
     await request_schedule(session, task.project_id, "task deleted")
-    return Deletion(task_ids=sorted(task_ids), dependency_ids=sorted(links.scalars()))
+    # Projects that lost a link from these tasks (cross-project successors) reschedule too.
+    for project_id in sorted({row[1] for row in removed} - {task.project_id}):
+        await request_schedule(session, project_id, "predecessor deleted")
+    return Deletion(task_ids=sorted(task_ids), dependency_ids=sorted(row[0] for row in removed))

@@ -50,7 +50,10 @@ async def test_link_rules(gql: GraphQLClient, db: AppState) -> None:
         {"path": ["input", "successorId"], "message": "a task cannot depend on itself"}
     ]
     cross = await link(gql, world.owner.id, a, c)
-    assert cross["fields"][0]["message"] == "both tasks must be in the same project"
+    assert cross["fields"][0]["message"] == (
+        "tasks of different projects can be linked only when both projects belong to the same "
+        "program"
+    )
     created = await link(gql, world.pm, a, b, type="FF", lag=3)
     assert created["dependency"]["type"] == "FF"
     assert created["dependency"]["lag"] == 3
