@@ -44,9 +44,15 @@ def project_role_column(user_id: uuid.UUID) -> ColumnElement[int]:
         .where(ProjectMember.project_id == Project.id, ProjectMember.user_id == user_id)
         .scalar_subquery()
     )
+    # A deleted program grants nothing (a trashed project may still point at one).
     via_program = (
         select(ProgramMember.role)
-        .where(ProgramMember.program_id == Project.program_id, ProgramMember.user_id == user_id)
+        .join(Program, Program.id == ProgramMember.program_id)
+        .where(
+            ProgramMember.program_id == Project.program_id,
+            ProgramMember.user_id == user_id,
+            Program.is_deleted.is_(False),
+        )
         .scalar_subquery()
     )
     return func.coalesce(direct, via_program, _workspace_admin_role(user_id, Project.workspace_id))

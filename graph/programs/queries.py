@@ -5,11 +5,13 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy import select
 
+from app.errors import ForbiddenError, NotFoundError
 from app.models import Program as ProgramModel
 from app.models import WorkspaceMember
+from app.programs import schedule
 from graph.context import Info
 from graph.pagination import Connection, paginate
-from graph.programs.types import Program
+from graph.programs.types import Program, ProgramSchedule
 from graph.workspaces.common import parse_id
 
 
@@ -64,3 +66,22 @@ class ProgramQuery:
         async with info.context.session() as session:
             found = (await session.execute(stmt)).scalar_one_or_none()
         return None if found is None else Program.from_model(found)
+
+    @strawberry.field(
+        description="The program schedule: per-project finish, program finish and the critical "
+        "path across projects. Needs a role on the program (or workspace owner/admin); null "
+        "otherwise."
+    )
+    async def program_schedule(
+        self, info: Info, program_id: strawberry.ID
+    ) -> ProgramSchedule | None:
+        user_id = info.context.require_user()
+        parsed = parse_id(program_id)
+        if parsed is None:
+            return None
+        async with info.context.session() as session:
+            try:
+                result = await schedule.program_schedule(session, user_id, parsed)
+            except (NotFoundError, ForbiddenError):
+                return None
+        return ProgramSchedule.from_result(result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
 import strawberry
@@ -15,6 +15,7 @@ from app.models import Program as ProgramModel
 from app.models import ProgramMember as ProgramMemberModel
 from app.models import User as UserModel
 from app.models.enums import Role
+from app.programs import schedule
 from graph.context import Info
 from graph.workspaces.common import Member, RoleEnum, group, loader
 
@@ -92,3 +93,66 @@ class ProgramPayload:
 class ProgramMemberPayload:
     program_id: strawberry.ID
     member: Member
+
+
+@strawberry.type(description="One project of a program schedule.")
+class ProjectFinish:
+    project_id: strawberry.ID
+    name: str
+    start_date: date
+    finish: date | None = strawberry.field(
+        description="Latest early finish of the project's tasks; null without tasks."
+    )
+    task_count: int
+    schedule_pending: bool = strawberry.field(
+        description="A recompute is requested and not done yet: stored task dates may lag."
+    )
+
+
+@strawberry.type(description="A task on the program's critical path.")
+class CriticalPathStep:
+    task_id: strawberry.ID
+    project_id: strawberry.ID
+    name: str
+    early_start: date
+    early_finish: date
+
+
+@strawberry.type(description="The program's projects rolled up, computed on current inputs.")
+class ProgramSchedule:
+    program_id: strawberry.ID
+    finish: date | None = strawberry.field(description="The latest project finish.")
+    projects: list[ProjectFinish] = strawberry.field(description="Ordered by name.")
+    critical_path: list[CriticalPathStep] = strawberry.field(
+        description="From the first task to the program finish, through cross-project links."
+    )
+    cross_project_links: int
+
+    @classmethod
+    def from_result(cls, result: schedule.ProgramSchedule) -> ProgramSchedule:
+        return cls(
+            program_id=strawberry.ID(str(result.program_id)),
+            finish=result.finish,
+            projects=[
+                ProjectFinish(
+                    project_id=strawberry.ID(str(p.project_id)),
+                    name=p.name,
+                    start_date=p.start,
+                    finish=p.finish,
+                    task_count=p.task_count,
+                    schedule_pending=p.schedule_pending,
+                )
+                for p in result.projects
+            ],
+            critical_path=[
+                CriticalPathStep(
+                    task_id=strawberry.ID(str(s.task_id)),
+                    project_id=strawberry.ID(str(s.project_id)),
+                    name=s.name,
+                    early_start=s.early_start,
+                    early_finish=s.early_finish,
+                )
+                for s in result.critical_path
+            ],
+            cross_project_links=result.cross_project_links,
+        )
