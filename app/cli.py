@@ -106,6 +106,32 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Load the demo program (once) into the configured database and compute its schedules."""
+    from app.demo import instructions, load_demo
+    from app.migrate import upgrade
+    from app.state import AppState
+
+    url = database_url(settings)
+    upgrade(url)  # a fresh database works without a separate `trueppm migrate`
+
+    async def run() -> int:
+        state = AppState(settings=settings, database_url=url)
+        try:
+            await state.events.connect()
+            result = await load_demo(state, args.email)
+        finally:
+            await state.close()
+        password_file = settings.data_dir / "demo_password"
+        if result.password is not None:
+            write_secret_file(password_file, result.password)
+        served = f"http://{settings.host}:{settings.port}/graphql"
+        print(instructions(result, served, password_file))  # noqa: T201
+        return 0
+
+    return asyncio.run(run())
+
+
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     """An RQ worker with the scheduler on (deferred retries need it)."""
     import redis
@@ -196,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--email", help="defaults to TRUEPPM_ADMIN_EMAIL")
     admin.add_argument("--if-missing", action="store_true", help="do nothing if it exists")
     admin.set_defaults(run=_create_admin)
+    demo = sub.add_parser("demo", help="load a demo program (idempotent) and print how to use it")
+    demo.add_argument("--email", default="demo@example.com", help="the demo user's e-mail")
+    demo.set_defaults(run=_demo)
     sub.add_parser("worker", help="run an RQ worker (scheduling jobs)").set_defaults(run=_worker)
     sub.add_parser(
         "relay", help="dispatch pending schedule and sprint-close requests"
