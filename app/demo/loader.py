@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import create_user, find_user_by_email
+from app.baselines import service as baselines
 from app.calendars.service import ExceptionInput, create_calendar
 from app.demo.plan import ProgramSpec, ProjectSpec, demo_plan
 from app.models import Dependency, Program, ProgramMember, Project, ScheduleRequest, Task
@@ -24,10 +25,11 @@ from app.programs.service import create_program
 from app.projects.service import create_project, update_project
 from app.scheduling.announce import announce
 from app.scheduling.recompute import recompute
-from app.state import AppState, unit_of_work
+from app.sprints import service as sprints
+from app.state import AppState, UnitOfWork, unit_of_work
 from app.tasks.dependencies import create_dependency
 from app.tasks.placement import Target
-from app.tasks.service import create_task
+from app.tasks.service import create_task, update_task
 from app.workspaces.service import create_workspace, ensure_workspace_member
 
 DEMO_EMAIL = "demo@example.com"
@@ -60,13 +62,14 @@ async def _existing(session: AsyncSession, email: str, name: str) -> Program | N
 
 
 async def _load_project(
-    session: AsyncSession,
+    uow: UnitOfWork,
     user_id: uuid.UUID,
     workspace_id: uuid.UUID,
     program_id: uuid.UUID,
     spec: ProjectSpec,
     ids: dict[str, uuid.UUID],
 ) -> uuid.UUID:
+    session = uow.session
     project = await create_project(
         session,
         user_id,
@@ -85,6 +88,8 @@ async def _load_project(
         changes: dict[str, object] = {"name": task.name}
         if task.kind != "summary":  # a task becomes a summary when it receives children
             changes |= {"kind": task.kind, "duration": task.duration}
+        if task.points is not None:
+            changes["story_points"] = task.points
         if task.estimate is not None:
             low, likely, high = task.estimate
             changes |= {
@@ -98,6 +103,17 @@ async def _load_project(
         ids[task.key] = created.id
     for link in spec.links:
         await _link(session, user_id, ids, link.predecessor, link.successor, link.type, link.lag)
+    for sprint in spec.sprints:
+        values = {
+            "name": sprint.name,
+            "goal": sprint.goal,
+            "start_date": sprint.start,
+            "end_date": sprint.end,
+        }
+        created_sprint = await sprints.create_sprint(uow, user_id, project.id, values)
+        await sprints.add_tasks(uow, user_id, created_sprint.id, [ids[k] for k in sprint.tasks])
+        if sprint.active:
+            await sprints.start_sprint(uow, user_id, created_sprint.id, None)
     return project.id
 
 
@@ -114,7 +130,8 @@ async def _link(
     await create_dependency(session, user_id, ids[predecessor], ids[successor], values)
 
 
-async def _load(session: AsyncSession, plan: ProgramSpec, email: str, password: str) -> Program:
+async def _load(uow: UnitOfWork, plan: ProgramSpec, email: str, password: str) -> Program:
+    session = uow.session
     user = await create_user(session, email, password, name="Dana Demo")
     workspace = await create_workspace(session, user.id, "Demo workspace")
     program = await create_program(session, user.id, workspace.id, plan.name, plan.description)
@@ -127,7 +144,7 @@ async def _load(session: AsyncSession, plan: ProgramSpec, email: str, password: 
     session.add(ProgramMember(program_id=program.id, user_id=viewer.id, role=int(Role.VIEWER)))
     ids: dict[str, uuid.UUID] = {}
     for spec in plan.projects:
-        await _load_project(session, user.id, workspace.id, program.id, spec, ids)
+        await _load_project(uow, user.id, workspace.id, program.id, spec, ids)
     for link in plan.cross_links:
         await _link(session, user.id, ids, link.predecessor, link.successor, link.type, link.lag)
     return program
@@ -162,10 +179,43 @@ async def load_demo(state: AppState, email: str = DEMO_EMAIL) -> DemoResult:
         program = await _existing(uow.session, email, plan.name)
         if program is None:
             password = secrets.token_urlsafe(12)
-            program = await _load(uow.session, plan, email, password)
+            program = await _load(uow, plan, email, password)
         program_id = program.id
     await drain_schedules(state)
+    if password is not None:  # first load: baseline the computed plan, then let it slip
+        await _baseline_and_slip(state, email, program_id)
+        await drain_schedules(state)
     return await _summary(state, email, password, program_id)
+
+
+SLIP = ("Piling", 22)  # ground conditions: piling takes 22 days instead of 15
+
+
+async def _baseline_and_slip(state: AppState, email: str, program_id: uuid.UUID) -> None:
+    """Capture each project's computed plan as its active baseline, then lengthen one task
+    so `baselineComparison` shows variances and a `baseline_drift_detected` event fires."""
+    async with unit_of_work(state.sessions, state.uow_context) as uow:
+        session = uow.session
+        user = await find_user_by_email(session, email)
+        assert user is not None
+        projects = (
+            await session.execute(
+                select(Project.id).where(
+                    Project.program_id == program_id, Project.is_deleted.is_(False)
+                )
+            )
+        ).scalars()
+        for project_id in projects:
+            await baselines.capture_baseline(uow, user.id, project_id, "Approved plan", True)
+        name, days = SLIP
+        task_id = (
+            await session.execute(
+                select(Task.id)
+                .join(Project, Project.id == Task.project_id)
+                .where(Project.program_id == program_id, Task.name == name)
+            )
+        ).scalar_one()
+        await update_task(session, user.id, task_id, {"duration": days}, None)
 
 
 async def _summary(

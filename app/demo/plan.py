@@ -36,6 +36,7 @@ class TaskSpec:
     duration: int = 1
     kind: str = "task"  # "task", "milestone" or "summary" (a summary gets children)
     estimate: tuple[float, float, float] | None = None  # optimistic, most likely, pessimistic
+    points: int | None = None  # story points, for sprint planning
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,16 @@ class LinkSpec:
     successor: str
     type: str = "FS"
     lag: int = 0
+
+
+@dataclass(frozen=True)
+class SprintSpec:
+    name: str
+    goal: str
+    start: date
+    end: date
+    tasks: list[str]
+    active: bool = False  # started by the demo (one active sprint per project)
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,7 @@ class ProjectSpec:
     holidays: list[tuple[date, date, str]]
     tasks: list[TaskSpec] = field(default_factory=list)
     links: list[LinkSpec] = field(default_factory=list)
+    sprints: list[SprintSpec] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -74,10 +86,20 @@ class _Builder:
         self.project.tasks.append(TaskSpec(key, name, parent, kind="summary"))
         return key
 
-    def task(self, key: str, name: str, parent: str, duration: int, spread: bool = False) -> str:
+    def task(
+        self,
+        key: str,
+        name: str,
+        parent: str,
+        duration: int,
+        spread: bool = False,
+        points: int | None = None,
+    ) -> str:
         estimate = (round(duration * 0.8, 1), float(duration), round(duration * 1.5, 1))
         self.project.tasks.append(
-            TaskSpec(key, name, parent, duration, estimate=estimate if spread else None)
+            TaskSpec(
+                key, name, parent, duration, estimate=estimate if spread else None, points=points
+            )
         )
         return key
 
@@ -198,9 +220,9 @@ def _it() -> ProjectSpec:
     plan = b.phase("plan", "Planning")
     b.chain(
         b.milestone("it-kickoff", "IT kickoff", plan),
-        b.task("reqs", "Requirements", plan, 10),
-        b.task("netdesign", "Network design", plan, 15, spread=True),
-        b.task("secdesign", "Security design", plan, 10),
+        b.task("reqs", "Requirements", plan, 10, points=8),
+        b.task("netdesign", "Network design", plan, 15, spread=True, points=13),
+        b.task("secdesign", "Security design", plan, 10, points=8),
         b.milestone("signoff", "Design sign-off", plan),
     )
     buy = b.phase("buy", "Procurement")
@@ -227,14 +249,15 @@ def _it() -> ProjectSpec:
     for n in range(1, FLOORS + 1):
         floor = b.phase(f"floor{n}", f"Floor {n}", floors)
         b.chain(
-            b.task(f"cable{n}", f"Floor {n} structured cabling", floor, 6, spread=True),
-            b.task(f"sw{n}", f"Floor {n} switches", floor, 2),
-            b.task(f"ap{n}", f"Floor {n} wireless", floor, 3),
-            b.task(f"avroom{n}", f"Floor {n} meeting-room AV", floor, 4),
-            b.task(f"ftest{n}", f"Floor {n} network test", floor, 2),
+            b.task(f"cable{n}", f"Floor {n} structured cabling", floor, 6, True, 8),
+            b.task(f"sw{n}", f"Floor {n} switches", floor, 2, points=3),
+            b.task(f"ap{n}", f"Floor {n} wireless", floor, 3, points=3),
+            b.task(f"avroom{n}", f"Floor {n} meeting-room AV", floor, 4, points=5),
+            b.task(f"ftest{n}", f"Floor {n} network test", floor, 2, points=2),
         )
-        b.link(f"cable{n}", b.task(f"access{n}", f"Floor {n} access control", floor, 3))
-        b.link(f"access{n}", b.task(f"cctv{n}", f"Floor {n} CCTV", floor, 2))
+        access = b.task(f"access{n}", f"Floor {n} access control", floor, 3, points=3)
+        b.link(f"cable{n}", access)
+        b.link(access, b.task(f"cctv{n}", f"Floor {n} CCTV", floor, 2, points=2))
         b.link("core", f"sw{n}")
         b.link("buy-wifi", f"ap{n}")
         b.link("buy-av", f"avroom{n}")
@@ -259,6 +282,32 @@ def _it() -> ProjectSpec:
         b.task("wave3", "Move wave 3", move, 5),
         b.task("hypercare", "Hypercare", move, 10),
         b.milestone("moved", "Move-in complete", move),
+    )
+    p.sprints.extend(
+        [
+            SprintSpec(
+                "Sprint 1",
+                "Requirements signed off by every department",
+                date(2026, 4, 6),
+                date(2026, 4, 17),
+                ["reqs", "netdesign"],
+                active=True,
+            ),
+            SprintSpec(
+                "Sprint 2",
+                "Network and security designs ready for sign-off",
+                date(2026, 4, 20),
+                date(2026, 5, 1),
+                ["secdesign"],
+            ),
+            SprintSpec(
+                "Sprint 3",
+                "Floor 1 cabled and secured",
+                date(2026, 5, 4),
+                date(2026, 5, 15),
+                ["cable1", "access1", "cctv1"],
+            ),
+        ]
     )
     return p
 

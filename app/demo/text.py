@@ -37,5 +37,11 @@ def instructions(result: DemoResult, url: str, password_file: Path) -> str:
         "",
         f'query {{ dependencies(projectId: "{it}", first: 50) {{ nodes {{ predecessorId',
         "  successorId type lag } } }",
+        "",
+        f'query {{ sprints(projectId: "{it}") {{ nodes {{ name goal state startDate endDate',
+        "  committedPoints } } }",
+        "",
+        f'query {{ baselines(projectId: "{building}") {{ id name isActive projectFinish }} }}',
+        "then baselineComparison(projectId: ..., baselineId: <the id>) shows the slip of Piling.",
     ]
     return "\n".join(lines)

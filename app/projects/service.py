@@ -18,6 +18,7 @@ from app.authz import require_project_role, workspace_role
 from app.errors import FieldProblem, ValidationFailed
 from app.models import Calendar, Program, Project, ProjectMember
 from app.models.enums import ProjectStatus, Role
+from app.scheduling.external import request_dependents
 from app.scheduling.outbox import request_schedule
 from app.versioning import soft_delete, versioned_update
 from app.workspaces.roles import Scope
@@ -147,9 +148,11 @@ async def delete_project(
 ) -> Project:
     """Move a project to the trash (Project Admin)."""
     await require_project_role(session, user_id, project_id, Role.PROJECT_ADMIN)
-    return await soft_delete(
+    project = await soft_delete(
         session, Project, project_id, expected_version=expected_version, label="project"
     )
+    await request_dependents(session, project_id, "upstream project deleted")
+    return project
 
 
 async def restore_project(
@@ -180,7 +183,9 @@ async def restore_project(
         .returning(Project)
         .execution_options(populate_existing=True, synchronize_session=False)
     )
-    return (await session.execute(stmt)).scalar_one()
+    project = (await session.execute(stmt)).scalar_one()
+    await request_dependents(session, project_id, "upstream project restored")
+    return project
 
 
 async def member_scope(session: AsyncSession, user_id: uuid.UUID, project_id: uuid.UUID) -> Scope:

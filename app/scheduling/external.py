@@ -159,3 +159,20 @@ async def request_downstream(
     for downstream in projects:
         await request_schedule(session, downstream, "upstream project rescheduled")
     return projects
+
+
+async def request_dependents(session: AsyncSession, project_id: uuid.UUID, reason: str) -> None:
+    """Request a schedule of every live project with a live link from `project_id` (its
+    tasks stop or start counting as predecessors when it is trashed or restored)."""
+    stmt = (
+        select(Dependency.project_id)
+        .join(Project, Project.id == Dependency.project_id)
+        .where(
+            Dependency.predecessor_project_id == project_id,
+            Dependency.is_deleted.is_(False),
+            Project.is_deleted.is_(False),
+        )
+        .distinct()
+    )
+    for downstream in sorted((await session.execute(stmt)).scalars()):
+        await request_schedule(session, downstream, reason)

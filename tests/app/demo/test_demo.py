@@ -22,7 +22,15 @@ COUNTS = """SELECT (SELECT count(*) FROM project) AS projects, (SELECT count(*) 
   (SELECT count(*) FROM dependency WHERE predecessor_project_id IS NOT NULL) AS cross_links,
   (SELECT count(*) FROM calendar_exception) AS holidays,
   (SELECT count(*) FROM schedule_request WHERE done_at IS NULL) AS pending,
-  (SELECT count(*) FROM task_run WHERE state <> 'succeeded') AS failed_runs"""
+  (SELECT count(*) FROM task_run WHERE state <> 'succeeded') AS failed_runs,
+  (SELECT count(*) FROM sprint) AS sprints,
+  (SELECT count(*) FROM sprint WHERE state = 'active' AND committed_points = 21) AS active,
+  (SELECT count(*) FROM task WHERE sprint_id IS NOT NULL) AS planned,
+  (SELECT count(*) FROM baseline WHERE is_active) AS baselines"""
+# Each project's current finish against its active baseline's.
+SLIPPED = """SELECT p.name, b.project_finish AS baseline, max(t.early_finish) AS current
+  FROM project p JOIN baseline b ON b.project_id = p.id AND b.is_active
+  JOIN task t ON t.project_id = p.id GROUP BY p.name, b.project_finish ORDER BY p.name"""
 DATES = "SELECT name, early_start, early_finish, is_critical FROM task WHERE name = ANY($1)"
 
 
@@ -66,6 +74,15 @@ def test_demo_loads_a_computed_program_once(
     assert counts["cross_links"] == 9
     assert counts["holidays"] > 0
     assert (counts["pending"], counts["failed_runs"]) == (0, 0)
+    # Sprints of the IT project: Sprint 1 started with its 8 + 13 points, six tasks planned.
+    assert (counts["sprints"], counts["active"], counts["planned"]) == (3, 1, 6)
+    # Baselined, then Piling slipped by 7 working days: the building and, through the
+    # cross-project links, the IT project finish later than their baselines.
+    assert counts["baselines"] == 2
+    slipped = asyncio.run(_sql(fresh_database, SLIPPED))
+    assert [r["name"] for r in slipped] == ["Campus Building", "Campus IT and Move-in"]
+    for row in slipped:
+        assert row["current"] > row["baseline"], dict(row)
 
     rows = asyncio.run(
         _sql(

@@ -185,3 +185,28 @@ async def test_loop_through_a_summary_is_refused(gql: GraphQLClient, db: AppStat
     loop = await link(gql, owner, x["id"], child["id"])
     assert loop["__typename"] == "DependencyCycle", loop
     assert loop["taskIds"] == [x["id"], child["id"], phase["id"]]
+
+
+async def test_trashing_the_upstream_project_reschedules_downstream(
+    gql: GraphQLClient,
+    db: AppState,
+    runner: InProcessRunner,  # noqa: F811
+) -> None:
+    world = await make_program_world(db)
+    owner = world.owner.id
+    design = await create_task(gql, owner, world.a, "Design", duration=5)
+    build = await create_task(gql, owner, world.b, "Build", duration=3)
+    assert (await link(gql, owner, design["id"], build["id"]))["__typename"] == (
+        "DependencyPayload"
+    )
+    await settle(runner, db)
+    assert (await _dates(gql, owner, world.b))["Build"]["earlyStart"] == "2026-01-12"
+    project = "mutation($p: ID!) { %s(id: $p) { __typename } }"
+    body = await gql(project % "deleteProject", {"p": str(world.a.id)}, user=owner)
+    assert body["data"]["deleteProject"]["__typename"] == "ProjectPayload", body
+    await settle(runner, db)
+    assert (await _dates(gql, owner, world.b))["Build"]["earlyStart"] == "2026-01-05"
+    body = await gql(project % "restoreProject", {"p": str(world.a.id)}, user=owner)
+    assert body["data"]["restoreProject"]["__typename"] == "ProjectPayload", body
+    await settle(runner, db)
+    assert (await _dates(gql, owner, world.b))["Build"]["earlyStart"] == "2026-01-12"
