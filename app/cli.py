@@ -1,4 +1,4 @@
-"""The `trueppm` command: serve, migrate, create-admin."""
+"""The `trueppm` command: serve, migrate, create-admin, worker, relay, purge-history."""
 
 from __future__ import annotations
 
@@ -210,6 +210,31 @@ def _purge_sync(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge_history(settings: Settings, args: argparse.Namespace) -> int:
+    """Delete object history older than the retention window (`HISTORY_RETENTION_DAYS`)."""
+    from app.history.purge import purge_history
+    from app.state import AppState
+
+    days = args.days if args.days is not None else settings.history_retention_days
+    if days < 1:
+        print("trueppm purge-history: --days must be at least 1", file=sys.stderr)  # noqa: T201
+        return 2
+
+    async def run(url: str) -> None:
+        state = AppState(settings=settings, database_url=url)
+        try:
+            result = await purge_history(state.sessions, days, dry_run=args.dry_run)
+        finally:
+            await state.close()
+        verb = "would delete" if result.dry_run else "deleted"
+        print(  # noqa: T201
+            f"{verb} {result.deleted} history entries recorded before {result.cutoff.isoformat()}"
+        )
+
+    asyncio.run(run(database_url(settings)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trueppm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -234,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     purge.set_defaults(run=_purge_sync)
+    history = sub.add_parser("purge-history", help="delete history past HISTORY_RETENTION_DAYS")
+    history.add_argument("--days", type=int, help="override HISTORY_RETENTION_DAYS")
+    history.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    history.set_defaults(run=_purge_history)
     return parser
 
 

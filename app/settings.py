@@ -126,6 +126,11 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "`500`",
         "Recent events kept per project for `since` replay; older gaps get `resync_required`.",
     ),
+    SettingDoc(
+        "HISTORY_RETENTION_DAYS",
+        "`90`",
+        "Days object-change history is kept; `trueppm purge-history` deletes older entries.",
+    ),
 )
 
 
@@ -198,6 +203,7 @@ class Settings:
     sync_batch_retention_hours: int = 24
     sync_tombstone_retention_days: int = 30
     sync_page_size: int = 1000
+    history_retention_days: int = 90
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -261,6 +267,7 @@ class Settings:
             sync_batch_retention_hours=_int(env, "TRUEPPM_SYNC_BATCH_RETENTION_HOURS", 24),
             sync_tombstone_retention_days=_int(env, "TRUEPPM_SYNC_TOMBSTONE_RETENTION_DAYS", 30),
             sync_page_size=_int(env, "TRUEPPM_SYNC_PAGE_SIZE", 1000),
+            history_retention_days=_int(env, "HISTORY_RETENTION_DAYS", 90),
         )
 
     def signing_key(self) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.db import create_engine, session_factory
@@ -54,6 +56,13 @@ class UnitOfWork:
     def after_commit(self, callback: AfterCommit) -> None:
         self._after_commit.append(callback)
 
+    async def set_actor(self, actor_id: uuid.UUID | None) -> None:
+        """Name who makes this transaction's changes: the history trigger reads it from the
+        transaction-local setting `trueppm.actor_id` (SET LOCAL semantics: gone at commit)."""
+        if actor_id is None:
+            return
+        await self.session.execute(select(func.set_config("trueppm.actor_id", str(actor_id), True)))
+
     async def run_after_commit(self) -> None:
         # Imported here: the outbox module needs the models, which must not load at import
         # time of this low-level module.
@@ -68,10 +77,15 @@ class UnitOfWork:
 
 @asynccontextmanager
 async def unit_of_work(
-    sessions: async_sessionmaker[AsyncSession], context: dict[str, Any] | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    context: dict[str, Any] | None = None,
+    *,
+    actor_id: uuid.UUID | None = None,
 ) -> AsyncIterator[UnitOfWork]:
+    """One transaction; with `actor_id`, history entries it causes name that user."""
     async with sessions() as session:
         uow = UnitOfWork(session, context)
         async with session.begin():
+            await uow.set_actor(actor_id)
             yield uow
         await uow.run_after_commit()

@@ -48,8 +48,11 @@ class Context:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
-        """The mutation's transaction: commit on success, after-commit hooks afterwards."""
-        async with unit_of_work(self.state.sessions, self.state.uow_context) as uow:
+        """The mutation's transaction: commit on success, after-commit hooks afterwards; the
+        caller is the actor of the history entries it writes."""
+        async with unit_of_work(
+            self.state.sessions, self.state.uow_context, actor_id=self.user_id
+        ) as uow:
             yield uow
 
 

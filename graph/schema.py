@@ -22,12 +22,17 @@ from graph.baselines.mutations import BaselineMutation
 from graph.baselines.queries import BaselineQuery
 from graph.calendars.mutations import CalendarMutation
 from graph.calendars.queries import CalendarQuery
+from graph.comments.mutations import CommentMutation
+from graph.comments.queries import CommentQuery
 from graph.events.mutations import EventMutation
 from graph.events.subscriptions import EventSubscription
+from graph.history.queries import HistoryQuery
 from graph.programs.mutations import ProgramMutation
 from graph.programs.queries import ProgramQuery
 from graph.projects.mutations import ProjectMutation
 from graph.projects.queries import ProjectQuery
+from graph.risks.mutations import RiskMutation
+from graph.risks.queries import RiskQuery
 from graph.sprints.mutations import SprintMutation
 from graph.sprints.queries import SprintQuery
 from graph.tasks.mutations import TaskMutation
@@ -46,6 +51,9 @@ QUERIES: tuple[type, ...] = (
     CalendarQuery,
     SprintQuery,
     BaselineQuery,
+    RiskQuery,
+    CommentQuery,
+    HistoryQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -57,6 +65,8 @@ MUTATIONS: tuple[type, ...] = (
     EventMutation,
     SprintMutation,
     BaselineMutation,
+    RiskMutation,
+    CommentMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (EventSubscription,)
 

@@ -27,6 +27,12 @@ class EventType(enum.StrEnum):
     SPRINT_CREATED = "sprint_created"
     SPRINT_UPDATED = "sprint_updated"
     SPRINT_DELETED = "sprint_deleted"
+    RISK_CREATED = "risk_created"
+    RISK_UPDATED = "risk_updated"
+    RISK_DELETED = "risk_deleted"
+    COMMENT_CREATED = "comment_created"
+    COMMENT_UPDATED = "comment_updated"
+    COMMENT_DELETED = "comment_deleted"
     CPM_COMPLETE = "cpm_complete"
     CPM_ERROR = "cpm_error"
     BASELINE_CREATED = "baseline_created"
@@ -79,6 +85,15 @@ class SprintPayload:
     state: str
     action: str
     task_ids: Sequence[uuid.UUID] = ()
+
+
+@dataclass(frozen=True)
+class RiskPayload:
+    """risk_created / risk_updated / risk_deleted: the risk, the fields that changed (on a
+    link or unlink, `taskIds`: the linked tasks afterwards)."""
+
+    risk_id: uuid.UUID
+    server_version: int
     changes: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -105,6 +120,16 @@ class BaselineDriftPayload:
     project_finish: dt.date
     previous_finish: dt.date | None
     variance_working_days: int
+
+
+@dataclass(frozen=True)
+class CommentPayload:
+    """comment_created / comment_updated / comment_deleted (the body is not sent: clients
+    that show it fetch it with the viewer's permissions)."""
+
+    comment_id: uuid.UUID
+    task_id: uuid.UUID
+    server_version: int
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 from app.models.base import Base, Ltree, Versioned
 from app.models.baseline import Baseline, BaselineTask
 from app.models.calendar import Calendar, CalendarException
+from app.models.comment import Comment
+from app.models.history import HistoryEntry
 from app.models.project import Program, ProgramMember, Project, ProjectMember
+from app.models.risk import Risk, RiskTask
 from app.models.scheduling import ScheduleRequest, TaskRun
 from app.models.sprint import Sprint, SprintCloseRequest, SprintTaskLog
 from app.models.sync import ProjectSyncFloor, SyncBatch
@@ -17,7 +20,9 @@ __all__ = [
     "BaselineTask",
     "Calendar",
     "CalendarException",
+    "Comment",
     "Dependency",
+    "HistoryEntry",
     "Ltree",
     "Program",
     "ProgramMember",
@@ -25,6 +30,8 @@ __all__ = [
     "ProjectMember",
     "ProjectSyncFloor",
     "RefreshToken",
+    "Risk",
+    "RiskTask",
     "ScheduleRequest",
     "Sprint",
     "SprintCloseRequest",

@@ -56,3 +56,22 @@ class ProjectStatus(enum.StrEnum):
     ON_HOLD = "on_hold"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+
+class RiskStatus(enum.StrEnum):
+    OPEN = "open"
+    MITIGATING = "mitigating"
+    CLOSED = "closed"
+
+
+class CommentFormat(enum.StrEnum):
+    PLAIN = "plain"
+    MARKDOWN = "markdown"
+
+
+class HistoryAction(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    RESTORE = "restore"
+    PURGE = "purge"

@@ -1,0 +1,1 @@
+"""The risk register: risks per project, their links to tasks, and their forecast events."""
