@@ -23,8 +23,9 @@ FUNCTION_NAME = "trueppm_record_history"
 ACTOR_SETTING = "trueppm.actor_id"
 
 # Columns left out of the recorded changes: they change on every write and say nothing the
-# entry does not already say (`at`, `action`; the version is kept in its own column).
-IGNORED_COLUMNS = ("server_version", "created_at", "updated_at")
+# entry does not already say (`at`, `action`; the version is kept in its own column;
+# `sync_seq` is the sync trigger's bookkeeping, renumbered on every write).
+IGNORED_COLUMNS = ("server_version", "created_at", "updated_at", "sync_seq")
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

@@ -1,7 +1,7 @@
 """risks, comments and the history trigger on every synced table
 
 Revision ID: b1e4ec5083d9
-Revises: 94c8a949863e
+Revises: 3b7d1e5a9c21
 Create Date: 2026-11-23 19:52:32.551673
 """
 
@@ -18,9 +18,10 @@ from app.history.ddl import (
     attach_history,
     detach_history,
 )
+from app.sync.ddl import attach_sync_trigger, detach_sync_trigger
 
 revision: str = 'b1e4ec5083d9'
-down_revision: str | None = '94c8a949863e'
+down_revision: str | None = '3b7d1e5a9c21'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -33,10 +34,13 @@ _HISTORY_TABLES: list[tuple[str, str | None]] = [
     ("calendar", "project_id"),
     ("task", "project_id"),
     ("dependency", "project_id"),
+    ("sprint", "project_id"),
     ("risk", "project_id"),
     ("risk_task", "project_id"),
     ("comment", "project_id"),
 ]
+# The synced tables this migration creates (sync_seq column, pull index and trigger).
+_NEW_SYNCED = ("risk", "risk_task", "comment")
 
 
 def upgrade() -> None:
@@ -126,6 +130,8 @@ def upgrade() -> None:
     op.create_index(op.f('ix_risk_task_risk_id'), 'risk_task', ['risk_id'], unique=False)
     op.create_index(op.f('ix_risk_task_task_id'), 'risk_task', ['task_id'], unique=False)
     op.create_index('uq_risk_task_live_pair', 'risk_task', ['risk_id', 'task_id'], unique=True, postgresql_where=sa.text('NOT is_deleted'))
+    for table in _NEW_SYNCED:
+        attach_sync_trigger(table)
     op.execute(CREATE_FUNCTION_V1)
     for table, project_column in _HISTORY_TABLES:
         op.execute(attach_history(table, project_column))
@@ -135,6 +141,8 @@ def downgrade() -> None:
     for table, _ in _HISTORY_TABLES:
         op.execute(detach_history(table))
     op.execute(DROP_FUNCTION)
+    for table in _NEW_SYNCED:
+        detach_sync_trigger(table)
     op.drop_index('uq_risk_task_live_pair', table_name='risk_task', postgresql_where=sa.text('NOT is_deleted'))
     op.drop_index(op.f('ix_risk_task_task_id'), table_name='risk_task')
     op.drop_index(op.f('ix_risk_task_risk_id'), table_name='risk_task')
