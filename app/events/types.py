@@ -85,6 +85,7 @@ class SprintPayload:
     state: str
     action: str
     task_ids: Sequence[uuid.UUID] = ()
+    changes: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
