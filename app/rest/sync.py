@@ -127,7 +127,7 @@ async def push(request: Request) -> Response:
     last, batch = _push_fields(body)
     try:
         changes = parse_changes(body["changes"], _schema_version(request))
-        async with unit_of_work(state.sessions, state.uow_context) as uow:
+        async with unit_of_work(state.sessions, state.uow_context, actor_id=user_id) as uow:
             await require_writer(uow.session, user_id, project_id)
             stored: StoredResponse | None = None
             if batch is not None:
