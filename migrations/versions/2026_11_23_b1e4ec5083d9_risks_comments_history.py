@@ -1,7 +1,7 @@
 """risks, comments and the history trigger on every synced table
 
 Revision ID: b1e4ec5083d9
-Revises: 3b7d1e5a9c21
+Revises: 8f2c4a6d0b13
 Create Date: 2026-11-23 19:52:32.551673
 """
 
@@ -21,7 +21,7 @@ from app.history.ddl import (
 from app.sync.ddl import attach_sync_trigger, detach_sync_trigger
 
 revision: str = 'b1e4ec5083d9'
-down_revision: str | None = '3b7d1e5a9c21'
+down_revision: str | None = '8f2c4a6d0b13'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -35,6 +35,7 @@ _HISTORY_TABLES: list[tuple[str, str | None]] = [
     ("task", "project_id"),
     ("dependency", "project_id"),
     ("sprint", "project_id"),
+    ("baseline", "project_id"),
     ("risk", "project_id"),
     ("risk_task", "project_id"),
     ("comment", "project_id"),
