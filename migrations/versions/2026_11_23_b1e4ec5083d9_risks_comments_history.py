@@ -1,7 +1,7 @@
 """risks, comments and the history trigger on every synced table
 
 Revision ID: b1e4ec5083d9
-Revises: 8f2c4a6d0b13
+Revises: c7e1a2b4d9f0
 Create Date: 2026-11-23 19:52:32.551673
 """
 
@@ -21,7 +21,7 @@ from app.history.ddl import (
 from app.sync.ddl import attach_sync_trigger, detach_sync_trigger
 
 revision: str = 'b1e4ec5083d9'
-down_revision: str | None = '8f2c4a6d0b13'
+down_revision: str | None = 'c7e1a2b4d9f0'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
