@@ -292,6 +292,11 @@ def _sync_paths() -> dict[str, Any]:
                     }
                 },
             ),
+            "410": _problem(
+                "lastPulledAt is ahead of the server (restored database or another server): "
+                "pull from scratch, then push.",
+                {"floor": {"type": "integer"}},
+            ),
             "415": _problem("The body is not application/json."),
             "422": _problem(
                 "A record failed validation (nothing was applied); `table` and `id` name it.",

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import project_role
@@ -117,13 +117,13 @@ async def page(
     await project_role(session, user_id, project_id)
     tables = synced_tables(cursor.schema_version)
     full = cursor.base == 0
+    end, has_more = await _page_end(session, tables, project_id, cursor, page_size, full)
     fetched: list[tuple[int, SyncedTable, Any]] = []
     for entry in tables:
-        for row in await _rows(session, entry, project_id, cursor, page_size + 1, full):
+        for row in await _rows(session, entry, project_id, cursor.after, end, full):
             fetched.append((row.sync_seq, entry, row))
     fetched.sort(key=lambda item: item[0])
-    has_more = len(fetched) > page_size
-    chosen = fetched[:page_size]
+    chosen = fetched
     changes: dict[str, dict[str, list[Any]]] = {
         t.name: {"created": [], "updated": [], "deleted": []} for t in tables
     }
@@ -142,8 +142,7 @@ async def page(
             record = _record(entry, row, extras.get(row.id, {}))
             kind = "created" if full or row.server_version == 1 else "updated"
             bucket[kind].append(record)
-    after = chosen[-1][0] if has_more else cursor.upper
-    following = PageCursor(cursor.base, after, cursor.upper, cursor.schema_version)
+    following = PageCursor(cursor.base, end, cursor.upper, cursor.schema_version)
     return PullPage(
         changes=changes,
         timestamp=cursor.upper,
@@ -154,25 +153,57 @@ async def page(
     )
 
 
+def _key(entry: SyncedTable) -> Any:
+    return entry.table.c.id if entry.key == "id" else entry.table.c.project_id
+
+
+def _in_slice(
+    entry: SyncedTable, project_id: uuid.UUID, after: int, upto: int, full: bool
+) -> list[Any]:
+    seq = entry.table.c.sync_seq
+    where = [_key(entry) == project_id, seq > after, seq <= upto]
+    if full:
+        where.append(entry.table.c.is_deleted.is_(False))
+    return where
+
+
+async def _page_end(
+    session: AsyncSession,
+    tables: list[SyncedTable],
+    project_id: uuid.UUID,
+    cursor: PageCursor,
+    page_size: int,
+    full: bool,
+) -> tuple[int, bool]:
+    """The last `sync_seq` of this page and whether more follow: one index-only query over
+    every table's numbers, so the row queries then fetch exactly the page."""
+    numbers = union_all(
+        *(
+            select(t.table.c.sync_seq.label("seq")).where(
+                *_in_slice(t, project_id, cursor.after, cursor.upper, full)
+            )
+            for t in tables
+        )
+    ).subquery()
+    stmt = select(numbers.c.seq).order_by(numbers.c.seq).offset(page_size - 1).limit(2)
+    found = list((await session.execute(stmt)).scalars())
+    if len(found) < 2:
+        return cursor.upper, False
+    return int(found[0]), True
+
+
 async def _rows(
     session: AsyncSession,
     entry: SyncedTable,
     project_id: uuid.UUID,
-    cursor: PageCursor,
-    limit: int,
+    after: int,
+    upto: int,
     full: bool,
 ) -> list[Any]:
-    model = entry.model
-    key = model.id if entry.key == "id" else model.project_id  # type: ignore[attr-defined]
-    stmt = (
-        select(model)
-        .where(key == project_id, model.sync_seq > cursor.after, model.sync_seq <= cursor.upper)
-        .order_by(model.sync_seq)
-        .limit(limit)
-    )
-    if full:
-        stmt = stmt.where(model.is_deleted.is_(False))
-    return list((await session.execute(stmt)).scalars())
+    # Core rows (attribute access by column name) rather than ORM objects: a full pull of a
+    # large project is dominated by row materialization.
+    stmt = select(entry.table).where(*_in_slice(entry, project_id, after, upto, full))
+    return list((await session.execute(stmt)).all())
 
 
 def _record(entry: SyncedTable, row: Any, extra: dict[str, Any]) -> dict[str, Any]:

@@ -24,8 +24,9 @@ from app.models import SyncBatch
 from app.models.enums import Role
 from app.state import UnitOfWork
 from app.sync.changes import TableChanges
-from app.sync.pull import _record
-from app.sync.registry import SyncedTable
+from app.sync.pull import ResyncRequired, _record
+from app.sync.registry import SyncedTable, synced_tables
+from app.sync.sequence import high_water
 from app.sync.values import to_wire
 from app.tasks.repository import lock_project
 
@@ -115,6 +116,10 @@ async def apply_push(
     failure. Returns per-table counts of what was applied."""
     session = uow.session
     await lock_project(session, project_id)
+    upper = await high_water(session, project_id, [t.table for t in synced_tables()])
+    if last_pulled_at > upper:
+        # A cursor from a restored database or another server would hide every conflict.
+        raise ResyncRequired("lastPulledAt is ahead of the server; pull from scratch first", 0)
     current = await _current_rows(session, project_id, changes)
     conflicts = _conflicts(changes, current, last_pulled_at, project_id)
     if conflicts:

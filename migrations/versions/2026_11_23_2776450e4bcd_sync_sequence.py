@@ -29,7 +29,7 @@ _SYNCED = ("calendar", "task", "dependency")
 
 
 def upgrade() -> None:
-    create_sync_function()
+    create_sync_function(version=1)
     for table in _UNSYNCED:
         op.add_column(
             table, sa.Column("sync_seq", sa.BigInteger(), server_default="0", nullable=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -274,6 +275,10 @@ async def test_permissions_and_bad_requests(
     future = await owner.get(last_pulled_at=10**12)
     assert future.status_code == 410
     assert future.json()["type"].endswith("/resync-required")
+    ahead = await owner.push(
+        changes("tasks", created=[task_record(uuid.uuid4(), "x")]), last=10**12
+    )
+    assert ahead.status_code == 410
 
 
 async def test_paged_pull_is_complete_and_keeps_its_upper_end(
@@ -345,3 +350,37 @@ async def test_sprints_and_planning_sync_through_the_sprint_services(
     )
     assert bad.status_code == 422
     assert bad.json()["table"] == "sprints"
+
+
+async def test_a_concurrent_duplicate_batch_gets_409(
+    client: httpx.AsyncClient, settings: Settings, world: dict[str, uuid.UUID], db: AppState
+) -> None:
+    phone = _client(client, settings, world)
+    await phone.pull()
+    batch = changes("tasks", created=[task_record(uuid.uuid4(), "Once")])
+    # Another request is applying batch "dup" right now (it holds the batch's lock).
+    async with db.sessions() as other, other.begin():
+        await other.execute(
+            select(func.pg_advisory_xact_lock(func.hashtextextended(f"{world['owner']}:dup", 6)))
+        )
+        busy = await phone.push(batch, batch="dup")
+        assert busy.status_code == 409
+        assert busy.json()["type"].endswith("/batch-in-progress")
+        assert await _count(db, Task) == 0
+    # Once the first request is gone, the batch applies (and only once).
+    assert (await phone.push(batch, batch="dup")).status_code == 200
+    assert (await phone.push(batch, batch="dup")).headers["idempotent-replayed"] == "true"
+    assert await _count(db, Task) == 1
+
+
+async def test_parallel_pushes_of_one_batch_apply_it_once(
+    client: httpx.AsyncClient, settings: Settings, world: dict[str, uuid.UUID], db: AppState
+) -> None:
+    phone = _client(client, settings, world)
+    await phone.pull()
+    batch = changes("tasks", created=[task_record(uuid.uuid4(), f"T{n}") for n in range(20)])
+    responses = await asyncio.gather(*(phone.push(batch, batch="same") for _ in range(4)))
+    statuses = sorted(r.status_code for r in responses)
+    assert set(statuses) <= {200, 409}
+    assert 200 in statuses
+    assert await _count(db, Task) == 20

@@ -173,3 +173,27 @@ def test_attach_refuses_an_unknown_key(key: str) -> None:
 
     with pytest.raises(ValueError, match="project_id"):
         attach_sync_trigger("task", key=key)
+
+
+async def test_a_rolled_back_savepoint_does_not_leave_the_project_unlocked(db: AppState) -> None:
+    """The trigger skips re-locking a project it locked earlier in the transaction; after a
+    savepoint that took the lock rolls back, the next write must take it again."""
+    _, ids = await _setup(db)
+    async with db.sessions() as writer:
+        await writer.begin()
+        savepoint = await writer.begin_nested()
+        await versioned_update(writer, Task, ids[0], {"name": "rolled back"})
+        await savepoint.rollback()
+        await versioned_update(writer, Task, ids[1], {"name": "kept"})
+
+        async def second() -> None:
+            async with unit_of_work(db.sessions) as uow:
+                await versioned_update(uow.session, Task, ids[2], {"name": "second"})
+
+        other = asyncio.create_task(second())
+        await asyncio.sleep(0.3)
+        assert not other.done(), "the outer transaction must hold the project lock again"
+        await writer.commit()
+    await asyncio.wait_for(other, 10)
+    seqs = await _seqs(db, ids)
+    assert seqs[ids[2]] > seqs[ids[1]]
