@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -19,6 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import ProjectSyncFloor, SyncBatch
 from app.sync.registry import synced_tables
+
+if TYPE_CHECKING:
+    from app.state import AppState
 
 
 @dataclass
@@ -111,3 +115,20 @@ async def purge_sync(
     result = await purge_tombstones(session, tombstone_days, now=now, dry_run=dry_run)
     result.batches = await purge_batches(session, batch_hours, now=now, dry_run=dry_run)
     return result
+
+
+async def purge_sync_job(state: AppState) -> dict[str, Any]:
+    """The periodic job (`trueppm beat`): both purges in one transaction, a JSON summary."""
+    from app.state import unit_of_work
+
+    async with unit_of_work(state.sessions) as uow:
+        result = await purge_sync(
+            uow.session,
+            state.settings.sync_tombstone_retention_days,
+            state.settings.sync_batch_retention_hours,
+        )
+    return {
+        "tombstones": result.tombstones,
+        "batches": result.batches,
+        "floors_raised": len(result.floors),
+    }

@@ -11,7 +11,7 @@ from app.models import ProjectSyncFloor, SyncBatch, Task
 from app.models.enums import Role
 from app.settings import Settings
 from app.state import AppState, unit_of_work
-from app.sync.purge import purge_sync
+from app.sync.purge import purge_sync, purge_sync_job
 from tests.app.sync.helpers import SyncClient, changes, task_record
 from tests.factories import make_project, make_user, make_workspace
 
@@ -75,6 +75,9 @@ async def test_purge_then_old_cursor_gets_410_and_a_full_pull_recovers(
     await stale.pull()
     assert set(stale.local["tasks"]) == {str(keep)}
     # Fresh tombstones are kept.
-    async with unit_of_work(db.sessions) as uow:
-        again = await purge_sync(uow.session, 30, 24)
-    assert sum(again.tombstones.values()) == 0
+    summary = await purge_sync_job(db)  # the periodic job, with the settings' windows
+    assert summary == {
+        "tombstones": {"dependencies": 0, "tasks": 0, "sprints": 0, "calendars": 0},
+        "batches": 0,
+        "floors_raised": 0,
+    }
