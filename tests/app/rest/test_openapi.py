@@ -41,7 +41,7 @@ async def test_document_is_valid_openapi_31_and_lists_every_route(
         if isinstance(route, Route) and not route.path.startswith("/graphql")
     }
     assert http_paths == set(document["paths"])
-    for table in ("Tasks", "Dependencies", "Calendars", "Projects", "Sprints"):
+    for table in ("Tasks", "Dependencies", "Calendars", "Projects", "Sprints", "Baselines"):
         assert f"{table}Record" in document["components"]["schemas"]
     task = document["components"]["schemas"]["TasksRecord"]["properties"]
     assert task["early_start"]["readOnly"] is True

@@ -60,7 +60,14 @@ async def test_first_then_incremental_pull(
     first = await phone.pull()
     assert len(first) == 1
     body = first[0]
-    assert set(body["changes"]) == {"projects", "calendars", "sprints", "tasks", "dependencies"}
+    assert set(body["changes"]) == {
+        "projects",
+        "calendars",
+        "sprints",
+        "tasks",
+        "dependencies",
+        "baselines",
+    }
     assert [r["id"] for r in body["changes"]["projects"]["created"]] == [str(world["project"])]
     assert body["changes"]["tasks"] == {"created": [], "updated": [], "deleted": []}
     assert body["timestamp"] > 0

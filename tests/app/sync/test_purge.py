@@ -53,7 +53,13 @@ async def test_purge_then_old_cursor_gets_410_and_a_full_pull_recovers(
     assert dry.batches == 1
     async with unit_of_work(db.sessions) as uow:
         result = await purge_sync(uow.session, 30, 24)
-    assert result.tombstones == {"dependencies": 0, "tasks": 1, "sprints": 0, "calendars": 0}
+    assert result.tombstones == {
+        "baselines": 0,
+        "dependencies": 0,
+        "tasks": 1,
+        "sprints": 0,
+        "calendars": 0,
+    }
     assert result.batches == 1
     async with db.sessions() as session:
         assert await session.get(Task, gone) is None
@@ -77,7 +83,7 @@ async def test_purge_then_old_cursor_gets_410_and_a_full_pull_recovers(
     # Fresh tombstones are kept.
     summary = await purge_sync_job(db)  # the periodic job, with the settings' windows
     assert summary == {
-        "tombstones": {"dependencies": 0, "tasks": 0, "sprints": 0, "calendars": 0},
+        "tombstones": {"baselines": 0, "dependencies": 0, "tasks": 0, "sprints": 0, "calendars": 0},
         "batches": 0,
         "floors_raised": 0,
     }
