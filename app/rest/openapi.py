@@ -8,6 +8,7 @@ table added to sync appears in the contract without editing this file. The page 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import html
 import json
 import uuid
@@ -15,6 +16,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
 
 from app.rest.problems import KINDS, MEDIA_TYPE, TYPE_BASE
 from app.sync.pull import SCHEMA_VERSION
@@ -28,6 +30,7 @@ _JSON_TYPES: dict[type, dict[str, Any]] = {
     bool: {"type": "boolean"},
     int: {"type": "integer"},
     float: {"type": "number"},
+    decimal.Decimal: {"type": "number"},
     str: {"type": "string"},
 }
 _VIRTUAL: dict[str, dict[str, Any]] = {
@@ -127,6 +130,17 @@ def _components() -> dict[str, Any]:
                 "table": {"type": "string"},
                 "id": {"type": "string", "format": "uuid"},
                 "reason": {"type": "string", "enum": ["changed", "deleted", "missing", "exists"]},
+            },
+        },
+        "BeatHealth": {
+            "type": "object",
+            "required": ["status", "last_beat_at", "age_seconds", "max_age_seconds", "instance"],
+            "properties": {
+                "status": {"type": "string", "enum": ["ok", "stale", "missing", "unavailable"]},
+                "last_beat_at": {"type": ["string", "null"], "format": "date-time"},
+                "age_seconds": {"type": ["number", "null"]},
+                "max_age_seconds": {"type": "number"},
+                "instance": {"type": ["string", "null"]},
             },
         },
         "Health": {
@@ -313,6 +327,7 @@ def _sync_paths() -> dict[str, Any]:
 
 def _meta_paths() -> dict[str, Any]:
     health = {"$ref": "#/components/schemas/Health"}
+    beat = {"$ref": "#/components/schemas/BeatHealth"}
     return {
         "/healthz": {
             "get": {
@@ -330,6 +345,17 @@ def _meta_paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json("Ready.", health),
                     "503": _json("The database is unreachable.", health),
+                },
+            }
+        },
+        "/api/v1/health/beat/": {
+            "get": {
+                "summary": "Is a beat (periodic-job scheduler) alive? For monitors and probes",
+                "operationId": "beatHealth",
+                "tags": ["health"],
+                "responses": {
+                    "200": _json("The last heartbeat is recent.", beat),
+                    "503": _json("The heartbeat is stale, missing or unreadable.", beat),
                 },
             }
         },
@@ -357,7 +383,12 @@ def _meta_paths() -> dict[str, Any]:
     }
 
 
-def build_document() -> dict[str, Any]:
+def build_document(mounted: set[str] | None = None) -> dict[str, Any]:
+    """The document; with `mounted`, only the documented paths the app really serves (a
+    route that exists only with an optional component is described when it is there)."""
+    paths = {**_sync_paths(), **_meta_paths()}
+    if mounted is not None:
+        paths = {path: spec for path, spec in paths.items() if path in mounted}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -366,17 +397,21 @@ def build_document() -> dict[str, Any]:
             "description": "Offline sync (WatermelonDB protocol) and operational endpoints. "
             "The rest of the API is GraphQL at /graphql. Errors are RFC 9457 problem+json.",
         },
-        "paths": {**_sync_paths(), **_meta_paths()},
+        "paths": paths,
         "components": _components(),
     }
 
 
+def _mounted(request: Request) -> set[str]:
+    return {route.path for route in request.app.routes if isinstance(route, Route)}
+
+
 async def schema_endpoint(request: Request) -> Response:
-    return JSONResponse(build_document())
+    return JSONResponse(build_document(_mounted(request)))
 
 
 async def docs_endpoint(request: Request) -> Response:
-    return HTMLResponse(render_html(build_document()))
+    return HTMLResponse(render_html(build_document(_mounted(request))))
 
 
 def render_html(document: dict[str, Any]) -> str:

@@ -117,7 +117,7 @@ async def _create_link(
         )
     link = await dependencies.create_dependency(uow.session, user, pred, succ, v, link_id=row_id)
     if link.project_id != project:
-        raise ValidationFailed.single("predecessor_id", "the linked tasks are in another project")
+        raise ValidationFailed.single("successor_id", "the successor is in another project")
 
 
 async def _update_link(
@@ -273,8 +273,18 @@ register(
     SyncedTable(
         name="dependencies",
         model=Dependency,
-        columns=("project_id", "predecessor_id", "successor_id", "type", "lag", "lag_unit"),
+        columns=(
+            "project_id",
+            "predecessor_id",
+            "successor_id",
+            "predecessor_project_id",
+            "type",
+            "lag",
+            "lag_unit",
+        ),
         writable=frozenset({"type", "lag", "lag_unit", "predecessor_id", "successor_id"}),
+        # A link belongs to its successor's project; set when the predecessor is elsewhere.
+        computed=frozenset({"predecessor_project_id"}),
         create_only=frozenset({"predecessor_id", "successor_id"}),
         appliers=Appliers(_create_link, _update_link, _delete_link),
         order=40,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import uuid
 from typing import Any
 
@@ -18,6 +19,8 @@ def to_wire(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, decimal.Decimal):  # money: a JSON number, exact to its scale
+        return float(value)
     return value
 
 
@@ -47,7 +50,13 @@ def from_wire(value: Any, kind: type, path: tuple[str, ...], problems: list[Fiel
             return float(value)
         if kind is str and isinstance(value, str):
             return value
-    except ValueError:
+        if (
+            kind is decimal.Decimal
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+        ):
+            return decimal.Decimal(str(value))
+    except (ValueError, decimal.InvalidOperation):
         pass
     problems.append(FieldProblem(path, f"expected {_NAMES.get(kind, kind.__name__)}"))
     return None
@@ -60,4 +69,5 @@ _NAMES = {
     int: "an integer",
     float: "a number",
     str: "a string",
+    decimal.Decimal: "a number",
 }
