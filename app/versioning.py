@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import ConflictError, NotFoundError
 from app.models.base import Versioned
+from app.sync.locks import lock_project_of
 
 M = TypeVar("M", bound=Versioned)
 
@@ -32,6 +33,9 @@ async def versioned_update(
     label: str = "object",
 ) -> M:
     """Apply `values` and bump the version atomically; return the updated row."""
+    # The project first, then the row: the same order as lock_project() writers, so the
+    # sync trigger's project lock never comes after a row lock another writer waits on.
+    await lock_project_of(session, model, row_id)
     stmt = (
         update(model)
         .where(model.id == row_id, model.is_deleted.is_(False), *where)

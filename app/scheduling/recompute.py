@@ -30,6 +30,7 @@ from app.scheduling import external
 from app.scheduling.network import LoadedProject, load_project
 from app.scheduling.outbox import pending_request_ids
 from app.state import unit_of_work
+from app.sync.locks import lock_sync_project
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,11 @@ async def _apply(
     )
     changed = _changes(loaded.tasks, result)
     moved = external.moved_tasks(loaded.tasks, changed)
+    if changed:
+        # Project before rows, as lock_project() writers do: the sync trigger would otherwise
+        # lock a task row first and the project second, and deadlock with a writer holding
+        # the project and waiting for that row (app/sync/ddl.py).
+        await lock_sync_project(session, project_id)
     await _write(session, changed)
     downstream = await external.request_downstream(session, project_id, moved)
     return Outcome(

@@ -197,3 +197,32 @@ async def test_a_rolled_back_savepoint_does_not_leave_the_project_unlocked(db: A
     await asyncio.wait_for(other, 10)
     seqs = await _seqs(db, ids)
     assert seqs[ids[2]] > seqs[ids[1]]
+
+
+async def test_row_updates_take_the_project_first_so_structural_writers_do_not_deadlock(
+    db: AppState,
+) -> None:
+    """A structural writer holds the project (lock_project) and then updates a task; a
+    concurrent versioned_update of that task must queue on the project, not lock the row
+    first and then wait for the project (which deadlocked before the lock order was fixed)."""
+    from app.tasks.repository import lock_project
+
+    project_id, ids = await _setup(db)
+    async with db.sessions() as structural:
+        await structural.begin()
+        await lock_project(structural, project_id)
+
+        async def row_update() -> None:
+            async with unit_of_work(db.sessions) as uow:
+                await versioned_update(uow.session, Task, ids[0], {"name": "by the row writer"})
+
+        other = asyncio.create_task(row_update())
+        await asyncio.sleep(0.3)
+        assert not other.done()
+        await asyncio.wait_for(versioned_update(structural, Task, ids[0], {"kind": "summary"}), 5)
+        await structural.commit()
+    await asyncio.wait_for(other, 10)
+    async with db.sessions() as session:
+        row = await session.get(Task, ids[0])
+        assert row is not None
+        assert (row.name, row.kind) == ("by the row writer", "summary")
