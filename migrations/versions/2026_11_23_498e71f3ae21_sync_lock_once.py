@@ -1,7 +1,7 @@
 """sync trigger: lock the project once per transaction, not once per row
 
 Revision ID: 498e71f3ae21
-Revises: c7e1a2b4d9f0
+Revises: b1e4ec5083d9
 Create Date: 2026-11-23 20:50:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from app.sync.ddl import replace_sync_function
 
 revision: str = '498e71f3ae21'
-down_revision: str | None = 'c7e1a2b4d9f0'
+down_revision: str | None = 'b1e4ec5083d9'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
