@@ -19,6 +19,7 @@ from ._graph import levels_of
 from ._model import Calendar, Dependency, LagUnit, LinkType, Task, TaskKind
 from ._network import Network
 from ._tasks import TaskBounds, task_bounds
+from ._validate import LinkArrays
 
 __all__ = [
     "FF", "FS", "NEG", "POS", "SF", "SS", "Chain", "Plan", "Side", "Sweep", "compile_network",
@@ -109,13 +110,19 @@ def compile_network(network: Network) -> Plan:
     index = {tid: i for i, tid in enumerate(ids)}
     summary_leaves = _summary_leaves(network.tasks, index)
     cals, cal = _calendars(network, leaves)
-    pred, succ, link = _expand(network.dependencies, index, summary_leaves)
     deps = network.dependencies
-    e_type = np.fromiter(
-        map(_TYPE.__getitem__, map(attrgetter("type"), deps)), np.int64, len(deps)
-    )[link]
-    e_lag = np.fromiter(map(attrgetter("lag"), deps), np.int64, len(deps))[link]
-    e_elapsed = np.array([d.lag_unit is LagUnit.ELAPSED_DAYS for d in deps], bool)[link]
+    known: LinkArrays | None = getattr(network, "_link_arrays", None)
+    if known is not None and not summary_leaves:  # leaves are all tasks, in order
+        pred, succ, link = known.pred, known.succ, np.arange(len(deps), dtype=np.int64)
+        e_type, e_lag = known.kind, known.lag
+    else:
+        pred, succ, link = _expand(deps, index, summary_leaves)
+        e_type = np.fromiter(
+            map(_TYPE.__getitem__, map(attrgetter("type"), deps)), np.int64, len(deps)
+        )[link]
+        e_lag = np.fromiter(map(attrgetter("lag"), deps), np.int64, len(deps))[link]
+    elapsed = map(LagUnit.ELAPSED_DAYS.__eq__, map(attrgetter("lag_unit"), deps))
+    e_elapsed = np.fromiter(elapsed, bool, len(deps))[link]
     bounds = task_bounds(network, leaves, cals, cal, summary_leaves)
     level = levels_of(len(ids), pred, succ, ids)
     state = bounds.state
@@ -248,36 +255,58 @@ def _sweeps(
     lv = level[own]
     group = own * 2 + chain
     deg = np.bincount(group, minlength=2 * n)[group]
-    order = np.lexsort((ids, at[own], -deg, chain, lv))
+    order = _stable_order((lv * 2 + chain, int(deg.max(initial=0)) - deg, at[own]))
     g = group[order]
     first = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
     slot = np.empty(ids.size, np.int64)
     slot[order] = np.arange(g.size) - np.repeat(first, np.diff(np.append(first, g.size)))
-    order = order[np.lexsort((slot[order], chain[order], lv[order]))]  # stable: keeps -deg
-    cuts = np.searchsorted((lv * 2 + chain)[order], np.arange(2 * n_levels + 1))
+    order = order[_stable_order((lv[order] * 2 + chain[order], slot[order]))]  # keeps -deg
     src, lag2, own, slot = src[order], 2 * e.lag[ids][order], own[order], slot[order]
+    lv, chain = lv[order], chain[order]
     special = _sides(levels, level, at, e, mask & e.special, forward=forward)
+    # Boundaries of every (level, chain, slot) run, and per run: has a lag; per chain (its
+    # slot-0 run): whether its nodes are the level's first ones in order.
+    found: dict[int, list[tuple[int, int, bool, bool]]] = {}
+    if ids.size:
+        key = (lv * 2 + chain) * (int(slot.max()) + 1) + slot
+        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+        ends = np.append(starts[1:], key.size)
+        lagged = np.logical_or.reduceat(lag2 != 0, starts)
+        rank = np.arange(key.size) - np.repeat(starts, ends - starts)
+        in_order = np.logical_and.reduceat(at[own] == rank, starts)
+        runs = zip(
+            (lv[starts] * 2 + chain[starts]).tolist(), starts.tolist(), ends.tolist(),
+            lagged.tolist(), in_order.tolist(), strict=True,
+        )  # fmt: skip
+        for group, lo, hi, lag_any, ordered in runs:
+            found.setdefault(group, []).append((lo, hi, lag_any, ordered))
     out: list[Sweep] = []
     for k in range(n_levels):
         chains: list[Chain | None] = []
         for c in (0, 1):
-            a0, b0 = int(cuts[2 * k + c]), int(cuts[2 * k + c + 1])
-            if a0 == b0:
+            slots = found.get(2 * k + c)
+            if slots is None:
                 chains.append(None)
                 continue
-            slots = np.searchsorted(slot[a0:b0], np.arange(int(slot[b0 - 1]) + 2)) + a0
-            node = own[a0 : int(slots[1])]
-            pos = at[node]
-            srcs: list[IntArray] = []
-            lags: list[IntArray | None] = []
-            for lo, hi in zip(slots[:-1].tolist(), slots[1:].tolist(), strict=True):
-                srcs.append(src[lo:hi])
-                lag = lag2[lo:hi]
-                lags.append(lag if lag.any() else None)
-            prefix = int(pos[-1]) == pos.size - 1 and bool((np.diff(pos) == 1).all())
-            chains.append(Chain(pos, node, prefix, tuple(srcs), tuple(lags)))
+            lo0, hi0, _, ordered = slots[0]
+            node = own[lo0:hi0]
+            srcs = tuple(src[lo:hi] for lo, hi, _, _ in slots)
+            lags = tuple(lag2[lo:hi] if any_ else None for lo, hi, any_, _ in slots)
+            chains.append(Chain(at[node], node, ordered, srcs, lags))
         out.append(Sweep(chains[0], chains[1], special[k]))
     return tuple(out)
+
+
+def _stable_order(keys: tuple[IntArray, ...]) -> IntArray:
+    """Stable ascending order by non-negative ``keys`` (most significant first), through one
+    combined integer key when it fits in 62 bits, else ``lexsort``."""
+    span = [int(k.max(initial=0)) + 1 for k in keys]
+    if sum(x.bit_length() for x in span) > 62:
+        return np.lexsort(keys[::-1])
+    combined = np.zeros(keys[0].size, np.int64)
+    for k, width in zip(keys, span, strict=True):
+        combined = combined * width + k
+    return np.argsort(combined, kind="stable")
 
 
 def _sides(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -184,7 +186,17 @@ class TaskResultMaker:
         """Every leaf task's result, keyed by task id (built once)."""
         if self._leaves is None:
             ids = self._s.plan.ids
-            self._leaves = dict(zip(ids, map(TaskResult, ids, *self._columns()), strict=True))
+            rows = zip(ids, *self._columns(), strict=True)
+            # tuple.__new__ builds each named tuple in C, without its Python-level __new__;
+            # the collector is paused meanwhile, as it would rescan every new tuple many times.
+            paused = gc.isenabled()
+            gc.disable()
+            try:
+                made = map(tuple.__new__, repeat(TaskResult), rows)
+                self._leaves = dict(zip(ids, made, strict=True))
+            finally:
+                if paused:
+                    gc.enable()
         return self._leaves
 
     def summary(self, task_id: str) -> TaskResult:

@@ -75,13 +75,24 @@ def _walk_back(end: int, preds: dict[int, list[int]], best: dict[int, int]) -> l
 
 
 def _all_back(end: int, preds: dict[int, list[int]], limit: int) -> list[list[int]]:
+    """Up to ``limit`` chains ending at ``end``, depth first. Driving links of an acyclic
+    network are acyclic, so no membership test is needed; each explored node records the
+    entry it extends, and a chain is read back only when it reaches a task with no driver."""
     out: list[list[int]] = []
-    stack: list[list[int]] = [[end]]
+    nodes, parent = [end], [-1]
+    stack = [0]
     while stack and len(out) < limit:
-        path = stack.pop()
-        options = [p for p in preds.get(path[-1], ()) if p not in path]
+        i = stack.pop()
+        options = preds.get(nodes[i], ())
         if not options:
-            out.append(path[::-1])
+            path = []
+            while i >= 0:
+                path.append(nodes[i])
+                i = parent[i]
+            out.append(path)
+            continue
         for p in reversed(options):
-            stack.append([*path, p])
+            nodes.append(p)
+            parent.append(i)
+            stack.append(len(nodes) - 1)
     return out

@@ -9,12 +9,16 @@ or risks reproduces its CPM finish exactly. Random numbers come from
 from __future__ import annotations
 
 import math
+import os
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ._calendar import IntArray
 from ._compile import Plan, compile_network
 from ._cpm import solve
 from ._errors import InputProblem, ScheduleInputError
@@ -42,6 +46,7 @@ def simulate(
     chunk_size: int = 1000,
     bins: int = 50,
     progress: Callable[[int, int], None] | None = None,
+    threads: int | None = None,
 ) -> SimulationResult:
     """Simulate the project ``iterations`` times and summarise the finish distribution.
 
@@ -50,8 +55,12 @@ def simulate(
     ``correlation`` (0..1) rank-correlates all sampled durations through a Gaussian copula.
     Criticality is the share of iterations in which a task has total float <= 0; sensitivity
     is the Spearman correlation of each varying task's duration with the project duration.
+    ``threads`` (default: the available cores, at most 4) run chunks' passes in parallel;
+    results do not depend on it.
     """
     _check_arguments(network, iterations, percentiles, risks, correlation, chunk_size, bins)
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ScheduleInputError((InputProblem(None, "threads", "must be a whole number >= 1"),))
     plan = compile_network(network)
     det = solve(network, plan=plan)
     model = _Model(plan, risks)
@@ -65,22 +74,44 @@ def simulate(
     # Bound the working set (about 15 arrays of tasks x chunk values) whatever chunk_size says;
     # results do not depend on the chunking, so this only trades speed for memory.
     step = max(1, min(chunk_size, _CELLS // max(1, len(plan.ids))))
+    # Chunks are drawn in order here and their passes run on worker threads (numpy releases
+    # the GIL in its loops); results are collected in order, so threads change no number.
+    pending: deque[tuple[int, NDArray[np.int32], Future[tuple[IntArray, IntArray]]]] = deque()
     done = 0
-    while done < iterations:
-        k = min(step, iterations - done)
-        span = model.spans(draws.take(k), risk_rng)
-        finish[done : done + k], crit = _run_chunk(plan, span, done_tasks)
-        critical += crit
-        spans[:, done : done + k] = span[model.varying]
-        done += k
+
+    def collect() -> None:
+        at, span, future = pending.popleft()
+        k = span.shape[1]
+        finish[at : at + k], crit = future.result()
+        critical[:] += crit
+        spans[:, at : at + k] = span if model.varying.size == span.shape[0] else span[model.varying]
         if progress is not None:
-            progress(done, iterations)
+            progress(at + k, iterations)
+
+    workers = _threads(threads)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while done < iterations:
+            k = min(step, iterations - done)
+            span = model.spans(draws.take(k), risk_rng)
+            pending.append((done, span, pool.submit(_run_chunk, plan, span, done_tasks)))
+            done += k
+            if len(pending) > workers:
+                collect()
+        while pending:
+            collect()
     start_work = plan.cals[0].cb(network.start.toordinal())
     worked = plan.cals[0].count_before(finish + 1) - start_work
     return summarise(
         network, plan, det.finish_day, seed, percentiles, bins, finish, worked,
         critical / iterations, spans, model.varying,
     )  # fmt: skip
+
+
+def _threads(threads: int | None) -> int:
+    if threads is not None:
+        return threads
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, cores or 1))
 
 
 def _check_arguments(
@@ -151,8 +182,9 @@ class _Model:
         uniq, row = np.unique(key, return_inverse=True)
         whole = np.floor(self.est.table[uniq // 2] + 0.5).astype(np.int64)
         spans = span_of(np.maximum(whole, (uniq % 2)[:, None]))
-        self.span_dtype = np.int16 if int(spans.max(initial=0)) < 2**15 else np.int32
-        self.span_table = spans.astype(self.span_dtype).ravel()
+        # int32 (what the passes take) unless the table is big; int16 halves it then.
+        small = spans.size <= 4_000_000 or int(spans.max(initial=0)) >= 2**15
+        self.span_table = spans.astype(np.int32 if small else np.int16).ravel()
         self.offset = (row.reshape(-1) * GRID).astype(np.int32)[:, None]
         top = float(spans.max(initial=0)) + 2 * float(np.abs(self.impact).sum())
         top = max(top, float(b.span.max(initial=0)))
@@ -162,7 +194,9 @@ class _Model:
         """Spans ``(tasks, k)`` for the next ``k`` iterations, given their random slices."""
         k = cells.shape[1]
         if self.sampled.size == self.base.size:  # every task sampled (sampled is sorted)
-            span: NDArray[np.int32] = self.span_table.take(cells + self.offset).astype(np.int32)
+            span: NDArray[np.int32] = self.span_table.take(cells + self.offset)
+            if span.dtype != np.int32:
+                span = span.astype(np.int32)
         else:
             span = np.empty((self.base.size, k), np.int32)
             span[self.steady] = self.fixed_span[self.steady][:, None]

@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 from ._errors import ScheduleInputError
 from ._model import Calendar, Dependency, Task
-from ._validate import network_problems
+from ._validate import LinkArrays, network_problems
 
 __all__ = ["Network", "Project"]
 
@@ -35,9 +35,12 @@ class Network:
         object.__setattr__(self, "tasks", tuple(self.tasks))
         object.__setattr__(self, "dependencies", tuple(self.dependencies))
         object.__setattr__(self, "calendars", MappingProxyType(dict(self.calendars)))
-        problems = network_problems(self)
+        arrays: list[LinkArrays] = []
+        problems = network_problems(self, arrays)
         if problems:
             raise ScheduleInputError(tuple(problems))
+        # Not a field: equality, hashing and repr ignore it; compile reuses it.
+        object.__setattr__(self, "_link_arrays", arrays[0] if arrays else None)
 
     def __hash__(self) -> int:
         return hash((self.start, self.tasks, self.dependencies, self.default_calendar))

@@ -288,13 +288,14 @@ def backward(
     times = np.empty((2 * n, span.shape[1]), dt)  # stacked (late starts; late finishes)
     ls, lf = times[:n], times[n:]
     hi_finish = b.hi_finish.astype(dt)
+    hif = bool((b.hi_finish < POS).any())
     his = bool((b.hi_start < POS).any())
     done = bool((b.state == DONE).any())
     positive = b.span > 0
     for nodes, sweep in zip(reversed(plan.back_levels), reversed(plan.backward), strict=True):
         sp = span[nodes]
         all_positive = bool(positive[nodes].all())
-        bound = np.minimum(pf[nodes], hi_finish[nodes][:, None])
+        bound = np.minimum(pf[nodes], hi_finish[nodes][:, None]) if hif else pf[nodes]
         if his:
             bound = np.minimum(bound, start_to_finish(b.hi_start[nodes][:, None], sp))
         if sweep.finish is not None:

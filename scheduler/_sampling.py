@@ -86,7 +86,7 @@ def _pert(a: FloatArray, m: FloatArray, b: FloatArray, u: FloatArray) -> FloatAr
     scipy); alpha, beta >= 1, so the density is bounded."""
     width = np.where(b > a, b - a, 1.0)
     alpha, beta = 1 + 4 * (m - a) / width, 1 + 4 * (b - m) / width
-    x = np.linspace(0.0, 1.0, 2 * GRID + 1)
+    x = np.linspace(0.0, 1.0, GRID + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         logpdf = (alpha - 1) * np.log(x) + (beta - 1) * np.log1p(-x)
     pdf = np.exp(np.where(np.isnan(logpdf), -np.inf, logpdf))

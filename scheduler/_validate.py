@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
 from operator import attrgetter
@@ -10,13 +11,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._calendar import IntArray
 from ._errors import InputProblem
 from ._model import Calendar, ConstraintType, Dependency, LinkType, RiskEvent, Task, TaskKind
 
 if TYPE_CHECKING:
     from ._network import Network
 
-__all__ = ["network_problems", "risk_problems"]
+__all__ = ["LinkArrays", "network_problems", "risk_problems"]
 
 _PRED, _SUCC = attrgetter("predecessor"), attrgetter("successor")
 _LAG, _TYPE = attrgetter("lag"), attrgetter("type")
@@ -32,8 +34,24 @@ def _is_num(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def network_problems(network: Network) -> list[InputProblem]:
-    """Every problem in ``network``, in a stable order (network, calendars, tasks, links)."""
+@dataclass(frozen=True, slots=True)
+class LinkArrays:
+    """The links as arrays, computed while validating and reused when compiling: task numbers
+    (position in ``network.tasks``) of each end, link type code (FS, SS, FF, SF = 0..3), lag."""
+
+    pred: IntArray
+    succ: IntArray
+    kind: IntArray
+    lag: IntArray
+
+
+def network_problems(
+    network: Network, arrays: list[LinkArrays] | None = None
+) -> list[InputProblem]:
+    """Every problem in ``network``, in a stable order (network, calendars, tasks, links).
+
+    When ``arrays`` is given and the links are sound, their ``LinkArrays`` is appended to it.
+    """
     out: list[InputProblem] = []
     if not isinstance(network.start, date):
         out.append(InputProblem(None, "start", "project start must be a date"))
@@ -53,7 +71,7 @@ def network_problems(network: Network) -> list[InputProblem]:
         if task.kind is TaskKind.SUMMARY and task.id not in children:
             out.append(InputProblem(task.id, "kind", "summary task has no children"))
     out.extend(_wbs_cycles(tasks))
-    out.extend(_link_problems(network.dependencies, tasks))
+    out.extend(_link_problems(network.dependencies, tasks, arrays))
     return out
 
 
@@ -201,7 +219,9 @@ def _ancestors(task_id: str, tasks: Mapping[str, Task]) -> set[str]:
     return found
 
 
-def _suspect_links(links: Sequence[Dependency], tasks: Mapping[str, Task]) -> list[int]:
+def _suspect_links(
+    links: Sequence[Dependency], tasks: Mapping[str, Task], arrays: list[LinkArrays] | None
+) -> list[int]:
     """Indices of links that may have a problem, found with array operations."""
     if not links:
         return []
@@ -210,22 +230,27 @@ def _suspect_links(links: Sequence[Dependency], tasks: Mapping[str, Task]) -> li
     pred = np.fromiter(map(number.get, map(_PRED, links), repeat(-1)), np.int64, n)
     succ = np.fromiter(map(number.get, map(_SUCC, links), repeat(-1)), np.int64, n)
     bad = (pred < 0) | (succ < 0) | (pred == succ)
-    bad |= np.fromiter((type(lag) is not int for lag in map(_LAG, links)), bool, n)
+    lags = list(map(_LAG, links))
+    bad |= np.fromiter((type(lag) is not int for lag in lags), bool, n)
     kind = np.fromiter(map(_KIND.get, map(_TYPE, links), repeat(0)), np.int64, n)
     pair = (pred * (len(number) + 1) + succ) * 4 + kind
     _, first = np.unique(pair, return_index=True)
     dup = np.ones(len(links), bool)
     dup[first] = False
     bad |= dup
+    if arrays is not None and not bad.any():
+        arrays.append(LinkArrays(pred, succ, kind, np.array(lags, np.int64)))
     if any(t.parent is not None for t in tasks.values()):
         return list(range(len(links)))
     return np.flatnonzero(bad).tolist()
 
 
-def _link_problems(links: Sequence[Dependency], tasks: Mapping[str, Task]) -> list[InputProblem]:
+def _link_problems(
+    links: Sequence[Dependency], tasks: Mapping[str, Task], arrays: list[LinkArrays] | None
+) -> list[InputProblem]:
     out: list[InputProblem] = []
     pairs: set[tuple[str, str, LinkType]] = set()
-    suspects = _suspect_links(links, tasks)
+    suspects = _suspect_links(links, tasks, arrays)
     if not suspects:
         return out
     # Duplicates are relative to earlier links, so rescan from the first suspect's pairs.

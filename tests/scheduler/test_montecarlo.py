@@ -33,7 +33,9 @@ def test_same_seed_same_result_across_runs_and_chunk_sizes() -> None:
     a = simulate(net, iterations=2000, seed=7)
     b = simulate(net, iterations=2000, seed=7, chunk_size=333)
     c = simulate(net, iterations=2000, seed=7, chunk_size=2000)
-    assert a == b == c
+    d = simulate(net, iterations=2000, seed=7, chunk_size=100, threads=3)
+    e = simulate(net, iterations=2000, seed=7, threads=1)
+    assert a == b == c == d == e
     assert simulate(net, iterations=2000, seed=8) != a
 
 
@@ -121,6 +123,8 @@ def test_progress_callback_and_argument_checks() -> None:
     with pytest.raises(ScheduleInputError) as info:
         simulate(estimated(), iterations=0, risks=[RiskEvent("R", 2.0, 1, ("nope",))])
     assert len(info.value.problems) == 3
+    with pytest.raises(ScheduleInputError, match="threads"):
+        simulate(estimated(), iterations=10, threads=0)
 
 
 def test_to_dict_is_json_ready() -> None:
