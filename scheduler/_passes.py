@@ -107,6 +107,8 @@ def _convert(plan: Plan, side: Side, base: IntArray, fwd: bool) -> IntArray:
 
 def _per_cal(plan: Plan, which: IntArray, values: IntArray, fn: str) -> IntArray:
     """Apply a ``WorkCalendar`` method row-wise, each row on its own calendar."""
+    if len(plan.cals) == 1:
+        return np.asarray(getattr(plan.cals[0], fn)(values), values.dtype)
     out = np.empty_like(values)
     for c in np.unique(which).tolist():
         rows = which == c

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -13,7 +13,17 @@ import numpy as np
 
 from ._calendar import IntArray
 from ._errors import InputProblem
-from ._model import Calendar, ConstraintType, Dependency, LinkType, RiskEvent, Task, TaskKind
+from ._model import (
+    Calendar,
+    ConstraintType,
+    Dependency,
+    Distribution,
+    LagUnit,
+    LinkType,
+    RiskEvent,
+    Task,
+    TaskKind,
+)
 
 if TYPE_CHECKING:
     from ._network import Network
@@ -21,9 +31,15 @@ if TYPE_CHECKING:
 __all__ = ["LinkArrays", "network_problems", "risk_problems"]
 
 _PRED, _SUCC = attrgetter("predecessor"), attrgetter("successor")
-_LAG, _TYPE = attrgetter("lag"), attrgetter("type")
+_LAG, _TYPE, _UNIT = attrgetter("lag"), attrgetter("type"), attrgetter("lag_unit")
 _KIND = {t: i for i, t in enumerate(LinkType)}
 _DATED = frozenset(ConstraintType) - {ConstraintType.ASAP, ConstraintType.ALAP}
+_ENUMS = (("kind", TaskKind), ("constraint_type", ConstraintType), ("distribution", Distribution))
+_VALUES: dict[type, frozenset[str]] = {
+    e: frozenset(m.value for m in e)
+    for e in (TaskKind, ConstraintType, Distribution, LinkType, LagUnit)
+}
+_DATES = ("constraint_date", "deadline", "actual_start", "actual_finish")
 
 
 def _is_int(value: object) -> bool:
@@ -121,6 +137,8 @@ def _is_plain(task: Task) -> bool:
         and task.parent is None
         and task.calendar is None
         and task.constraint_type is ConstraintType.ASAP
+        and task.constraint_date is None
+        and task.deadline is None
         and task.actual_start is None
         and task.actual_finish is None
         and task.percent_complete is None
@@ -128,6 +146,7 @@ def _is_plain(task: Task) -> bool:
         and task.optimistic is None
         and task.most_likely is None
         and task.pessimistic is None
+        and isinstance(task.distribution, Distribution)
     )
 
 
@@ -139,6 +158,14 @@ def _task_problems(
     def add(field: str, message: str) -> None:
         out.append(InputProblem(task.id, field, message))
 
+    for name, enum in _ENUMS:
+        value = getattr(task, name)
+        if not isinstance(value, enum):
+            add(name, f"{value!r} is not a {enum.__name__} ({', '.join(sorted(_VALUES[enum]))})")
+    for name in _DATES:
+        value = getattr(task, name)
+        if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+            add(name, "must be a date")
     if not _is_int(task.duration) or task.duration < 0:
         add("duration", "must be a whole number of working days >= 0")
     elif task.kind is TaskKind.MILESTONE and task.duration != 0:
@@ -232,7 +259,9 @@ def _suspect_links(
     bad = (pred < 0) | (succ < 0) | (pred == succ)
     lags = list(map(_LAG, links))
     bad |= np.fromiter((type(lag) is not int for lag in lags), bool, n)
-    kind = np.fromiter(map(_KIND.get, map(_TYPE, links), repeat(0)), np.int64, n)
+    kind = np.fromiter(map(_KIND.get, map(_TYPE, links), repeat(-1)), np.int64, n)
+    bad |= np.fromiter((type(t) is not LinkType for t in map(_TYPE, links)), bool, n)
+    bad |= np.fromiter((type(u) is not LagUnit for u in map(_UNIT, links)), bool, n)
     pair = (pred * (len(number) + 1) + succ) * 4 + kind
     _, first = np.unique(pair, return_index=True)
     dup = np.ones(len(links), bool)
@@ -263,6 +292,10 @@ def _link_problems(
         def add(field: str, message: str, where: str = where, succ: str = succ) -> None:
             out.append(InputProblem(succ if succ in tasks else None, field, f"{where}: {message}"))
 
+        if not isinstance(link.type, LinkType):
+            add("type", f"{link.type!r} is not a LinkType (FF, FS, SF, SS)")
+        if not isinstance(link.lag_unit, LagUnit):
+            add("lag_unit", f"{link.lag_unit!r} is not a LagUnit (elapsed_days, working_days)")
         if pred not in tasks:
             add("predecessor", f"unknown predecessor {pred!r}")
         if succ not in tasks:

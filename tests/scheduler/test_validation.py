@@ -1,6 +1,7 @@
 """Invalid input: one ScheduleInputError listing every problem; cycles name their tasks."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -54,6 +55,31 @@ def test_every_problem_is_listed_at_once() -> None:
     }
     assert len(info.value.problems) == 11
     assert "unknown predecessor 'X'" in str(info.value)
+
+
+def test_wrong_enum_and_date_types_are_listed() -> None:
+    tasks: list[Any] = [
+        Task("A", 1, kind="task"),  # a plain string, not a TaskKind
+        Task("B", 1, constraint_type="SNET", constraint_date=date(2024, 1, 3)),
+        Task("C", 1, deadline="2024-01-05"),
+        Task("D", 1, optimistic=1, most_likely=2, pessimistic=3, distribution="beta"),
+    ]
+    links: list[Any] = [
+        Dependency("A", "B", type="XX"),
+        Dependency("B", "C", lag=1, lag_unit="days"),
+    ]
+    with pytest.raises(ScheduleInputError) as info:
+        Network(START, tasks, links)
+    found = {(p.task_id, p.field) for p in info.value.problems}
+    assert found == {
+        ("A", "kind"),
+        ("B", "constraint_type"),
+        ("C", "deadline"),
+        ("D", "distribution"),
+        ("B", "type"),
+        ("C", "lag_unit"),
+    }
+    assert "'XX' is not a LinkType" in str(info.value)
 
 
 def test_progress_and_calendar_problems() -> None:
