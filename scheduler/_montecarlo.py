@@ -9,7 +9,6 @@ or risks reproduces its CPM finish exactly. Random numbers come from
 from __future__ import annotations
 
 import math
-import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -55,8 +54,9 @@ def simulate(
     ``correlation`` (0..1) rank-correlates all sampled durations through a Gaussian copula.
     Criticality is the share of iterations in which a task has total float <= 0; sensitivity
     is the Spearman correlation of each varying task's duration with the project duration.
-    ``threads`` (default: the available cores, at most 4) run chunks' passes in parallel;
-    results do not depend on it.
+    ``threads`` (default 1) run chunks' passes in parallel; results do not depend on it. On a
+    machine shared with other work extra threads were measured to slow it down, so they are
+    opt-in.
     """
     _check_arguments(network, iterations, percentiles, risks, correlation, chunk_size, bins)
     if threads is not None and (not isinstance(threads, int) or threads < 1):
@@ -89,16 +89,25 @@ def simulate(
             progress(at + k, iterations)
 
     workers = _threads(threads)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
         while done < iterations:
             k = min(step, iterations - done)
             span = model.spans(draws.take(k), risk_rng)
-            pending.append((done, span, pool.submit(_run_chunk, plan, span, done_tasks)))
+            if pool is None:  # one thread: run the chunk here
+                future: Future[tuple[IntArray, IntArray]] = Future()
+                future.set_result(_run_chunk(plan, span, done_tasks))
+            else:
+                future = pool.submit(_run_chunk, plan, span, done_tasks)
+            pending.append((done, span, future))
             done += k
             if len(pending) > workers:
                 collect()
         while pending:
             collect()
+    finally:
+        if pool is not None:
+            pool.shutdown()
     start_work = plan.cals[0].cb(network.start.toordinal())
     worked = plan.cals[0].count_before(finish + 1) - start_work
     return summarise(
@@ -108,10 +117,7 @@ def simulate(
 
 
 def _threads(threads: int | None) -> int:
-    if threads is not None:
-        return threads
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(4, cores or 1))
+    return 1 if threads is None else threads
 
 
 def _check_arguments(
