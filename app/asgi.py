@@ -23,6 +23,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.beat.heartbeat import heartbeat_store
+from app.beat.http import STATE_KEY as BEAT_HEARTBEAT
+from app.beat.http import beat_health
+from app.beat.loop import Beat, LocalBeatBackend
+from app.forecasts.dispatch import start_forecasts
 from app.logs import reset_request_id, set_request_id
 from app.rest import http_exception, rest_routes
 from app.scheduling import start_scheduling
@@ -88,13 +93,24 @@ def create_app(
     owned = state is None
     state = state or AppState(settings=settings, database_url=database_url)
     graphql = load(GRAPHQL_FACTORY)(state)
+    heartbeat = heartbeat_store(settings.valkey_url)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await state.events.connect()
         scheduling = start_scheduling(state)
+        forecasts = start_forecasts(state)
+        # Without Valkey this process is the only one: it is also the beat.
+        beat = None
+        if not settings.valkey_url:
+            beat = Beat(LocalBeatBackend(state), heartbeat, interval=settings.beat_interval)
+            beat.start()
         yield
+        if beat is not None:
+            await beat.stop()
+        await forecasts.stop()
         await scheduling.stop()
+        await heartbeat.close()
         if owned:
             await state.close()
 
@@ -102,6 +118,7 @@ def create_app(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/api/v1/health/beat/", beat_health, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *rest_routes(),
@@ -121,4 +138,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.trueppm = state
+    setattr(app.state, BEAT_HEARTBEAT, heartbeat)
     return app

@@ -1,4 +1,4 @@
-"""The `trueppm` command: serve, migrate, create-admin, worker, relay, purge-history."""
+"""The `trueppm` command: serve, migrate, create-admin, worker, relay, beat, purge-history."""
 
 from __future__ import annotations
 
@@ -132,21 +132,66 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def worker_queues() -> list[str]:
+    """The queues `trueppm worker` serves, in priority order: schedule recomputes first (users
+    wait on them), then periodic jobs, then Monte Carlo forecasts (the longest)."""
+    from app.beat.loop import QUEUE as PERIODIC
+    from app.forecasts.dispatch import QUEUE as FORECASTS
+    from app.scheduling.queue import QUEUE as SCHEDULING
+
+    return [SCHEDULING, PERIODIC, FORECASTS]
+
+
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     """An RQ worker with the scheduler on (deferred retries need it)."""
     import redis
     from rq import Queue, Worker
 
     from app.logs import configure_logging
-    from app.scheduling.queue import QUEUE
 
     if settings.valkey_url is None or settings.database_url is None:
         print("trueppm worker needs VALKEY_URL and DATABASE_URL", file=sys.stderr)  # noqa: T201
         return 2
     configure_logging(settings.log_level)
     connection = redis.Redis.from_url(settings.valkey_url)
-    worker = Worker([Queue(QUEUE, connection=connection)], connection=connection)
+    queues = [Queue(name, connection=connection) for name in worker_queues()]
+    worker = Worker(queues, connection=connection)
     worker.work(with_scheduler=True)
+    return 0
+
+
+def _beat(settings: Settings, _args: argparse.Namespace) -> int:
+    """The periodic-job scheduler: enqueues registered jobs on RQ and writes the heartbeat.
+    Several may run; one acts (a Valkey lock), the others stand by."""
+    from app.beat.heartbeat import ValkeyHeartbeat
+    from app.beat.loop import Beat, ValkeyBeatBackend
+    from app.logs import configure_logging
+
+    if settings.valkey_url is None:
+        print(  # noqa: T201
+            "trueppm beat needs VALKEY_URL (without it `trueppm serve` runs the periodic jobs)",
+            file=sys.stderr,
+        )
+        return 2
+    configure_logging(settings.log_level)
+
+    async def run(url: str) -> None:
+        backend = ValkeyBeatBackend(url, lock_ttl=settings.beat_interval * 3)
+        heartbeat = ValkeyHeartbeat(url)
+        beat = Beat(backend, heartbeat, interval=settings.beat_interval)
+        beat.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            await beat.stop()  # releases the lock so a standby takes over at once
+            await heartbeat.close()
+            await backend.close()
+
+    asyncio.run(run(settings.valkey_url))
     return 0
 
 
@@ -250,7 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="load a demo program (idempotent) and print how to use it")
     demo.add_argument("--email", default="demo@example.com", help="the demo user's e-mail")
     demo.set_defaults(run=_demo)
-    sub.add_parser("worker", help="run an RQ worker (scheduling jobs)").set_defaults(run=_worker)
+    sub.add_parser(
+        "worker", help="run an RQ worker (scheduling, periodic and forecast jobs)"
+    ).set_defaults(run=_worker)
     sub.add_parser(
         "relay", help="dispatch pending schedule and sprint-close requests"
     ).set_defaults(run=_relay)
@@ -263,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--days", type=int, help="override HISTORY_RETENTION_DAYS")
     history.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     history.set_defaults(run=_purge_history)
+    sub.add_parser(
+        "beat", help="run the periodic-job scheduler and write its heartbeat"
+    ).set_defaults(run=_beat)
     return parser
 
 

@@ -130,6 +130,19 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "HISTORY_RETENTION_DAYS",
         "`90`",
         "Days object-change history is kept; `trueppm purge-history` deletes older entries.",
+        "TRUEPPM_FORECAST_MAX_ITERATIONS",
+        "`100000`",
+        "Most Monte Carlo iterations one `runForecast` may ask for (at least 100).",
+    ),
+    SettingDoc(
+        "TRUEPPM_BEAT_INTERVAL_SECONDS",
+        "`15`",
+        "How often `trueppm beat` checks its periodic jobs and writes its heartbeat.",
+    ),
+    SettingDoc(
+        "TRUEPPM_BEAT_MAX_AGE_SECONDS",
+        "`120`",
+        "A heartbeat older than this makes `GET /api/v1/health/beat/` answer 503 (stale).",
     ),
 )
 
@@ -204,6 +217,9 @@ class Settings:
     sync_tombstone_retention_days: int = 30
     sync_page_size: int = 1000
     history_retention_days: int = 90
+    forecast_max_iterations: int = 100_000
+    beat_interval: int = 15
+    beat_max_age: int = 120
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -268,6 +284,11 @@ class Settings:
             sync_tombstone_retention_days=_int(env, "TRUEPPM_SYNC_TOMBSTONE_RETENTION_DAYS", 30),
             sync_page_size=_int(env, "TRUEPPM_SYNC_PAGE_SIZE", 1000),
             history_retention_days=_int(env, "HISTORY_RETENTION_DAYS", 90),
+            forecast_max_iterations=_int(
+                env, "TRUEPPM_FORECAST_MAX_ITERATIONS", 100_000, minimum=100
+            ),
+            beat_interval=_int(env, "TRUEPPM_BEAT_INTERVAL_SECONDS", 15),
+            beat_max_age=_int(env, "TRUEPPM_BEAT_MAX_AGE_SECONDS", 120),
         )
 
     def signing_key(self) -> str:

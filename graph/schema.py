@@ -26,6 +26,8 @@ from graph.comments.mutations import CommentMutation
 from graph.comments.queries import CommentQuery
 from graph.events.mutations import EventMutation
 from graph.events.subscriptions import EventSubscription
+from graph.forecasts.mutations import ForecastMutation
+from graph.forecasts.queries import ForecastQuery
 from graph.history.queries import HistoryQuery
 from graph.programs.mutations import ProgramMutation
 from graph.programs.queries import ProgramQuery
@@ -54,6 +56,7 @@ QUERIES: tuple[type, ...] = (
     RiskQuery,
     CommentQuery,
     HistoryQuery,
+    ForecastQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -67,6 +70,7 @@ MUTATIONS: tuple[type, ...] = (
     BaselineMutation,
     RiskMutation,
     CommentMutation,
+    ForecastMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (EventSubscription,)
 

@@ -39,11 +39,21 @@ class EventType(enum.StrEnum):
     BASELINE_UPDATED = "baseline_updated"
     BASELINE_DELETED = "baseline_deleted"
     BASELINE_DRIFT_DETECTED = "baseline_drift_detected"
+    FORECAST_PROGRESS = "forecast_progress"
+    FORECAST_COMPLETE = "forecast_complete"
+    FORECAST_FAILED = "forecast_failed"
     RESYNC_REQUIRED = "resync_required"
 
 
 SCHEDULE_TYPES = frozenset(
-    {EventType.CPM_COMPLETE, EventType.CPM_ERROR, EventType.BASELINE_DRIFT_DETECTED}
+    {
+        EventType.CPM_COMPLETE,
+        EventType.CPM_ERROR,
+        EventType.BASELINE_DRIFT_DETECTED,
+        EventType.FORECAST_PROGRESS,
+        EventType.FORECAST_COMPLETE,
+        EventType.FORECAST_FAILED,
+    }
 )
 """What `scheduleEvents` streams (plus `resync_required`, which every stream may send)."""
 
@@ -156,6 +166,35 @@ class CpmCompletePayload:
 
 @dataclass(frozen=True)
 class CpmErrorPayload:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ForecastProgressPayload:
+    """A Monte Carlo run's progress (throttled: a few per second at most, plus the last)."""
+
+    forecast_run_id: uuid.UUID
+    completed: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ForecastCompletePayload:
+    """A forecast finished; `percentiles` maps "P50", "P80", … to finish dates."""
+
+    forecast_run_id: uuid.UUID
+    iterations: int
+    seed: int
+    percentiles: Mapping[str, dt.date]
+    mean_days: float
+    std_days: float
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class ForecastFailedPayload:
+    forecast_run_id: uuid.UUID
     code: str
     message: str
 

@@ -4,6 +4,7 @@ from app.models.base import Base, Ltree, Versioned
 from app.models.baseline import Baseline, BaselineTask
 from app.models.calendar import Calendar, CalendarException
 from app.models.comment import Comment
+from app.models.forecast import ForecastRun, ProjectForecastSnapshot
 from app.models.history import HistoryEntry
 from app.models.project import Program, ProgramMember, Project, ProjectMember
 from app.models.risk import Risk, RiskTask
@@ -22,11 +23,13 @@ __all__ = [
     "CalendarException",
     "Comment",
     "Dependency",
+    "ForecastRun",
     "HistoryEntry",
     "Ltree",
     "Program",
     "ProgramMember",
     "Project",
+    "ProjectForecastSnapshot",
     "ProjectMember",
     "ProjectSyncFloor",
     "RefreshToken",

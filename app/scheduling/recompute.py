@@ -4,7 +4,8 @@ Used by the RQ job and by the in-process runner alike. The pending request ids a
 *before* the project's rows, so every request in that list has its change visible to the
 load; requests committed later stay pending and cause another run. The requests are marked
 done in the same transaction that writes the outputs, so a worker killed mid-run leaves
-them pending and the project is recomputed.
+them pending and the project is recomputed. After a successful commit a project forecast
+snapshot is captured (best-effort, see `app.forecasts.snapshots`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from app.baselines.drift import detect_drift
 from app.baselines.workdays import network_calendar
 from app.errors import NotFoundError
 from app.events.types import BaselineDriftPayload
+from app.forecasts.snapshots import capture_after_recompute
 from app.models import ScheduleRequest, Task, TaskRun
 from app.scheduling import external
 from app.scheduling.network import LoadedProject, load_project
@@ -149,6 +151,9 @@ async def recompute(
         else:
             outcome = await _apply(session, loaded, result, engine_ms)
         await _finish(session, project_id, request_ids, started, outcome)
+    if outcome.state == "succeeded":
+        # After the commit, in its own transaction: a failed capture never undoes the run.
+        await capture_after_recompute(sessions, project_id)
     return outcome
 
 

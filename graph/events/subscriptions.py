@@ -89,7 +89,9 @@ class EventSubscription:
             yield node
 
     @strawberry.subscription(
-        description="Only `cpm_complete`, `cpm_error` and `baseline_drift_detected` of the project."
+        description="Only the schedule events of the project: `cpm_complete`, `cpm_error`, "
+        "`baseline_drift_detected` and the forecast events `forecast_progress`, "
+        "`forecast_complete`, `forecast_failed`."
     )
     async def schedule_events(
         self, info: Info, project_id: strawberry.ID

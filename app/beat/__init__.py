@@ -1,0 +1,1 @@
+"""The beat: the periodic-job scheduler process (`trueppm beat`) and its heartbeat."""

@@ -1,0 +1,8 @@
+"""Error codes recorded on failed forecast runs (and sent in `forecast_failed`)."""
+
+from __future__ import annotations
+
+PROJECT_NOT_FOUND = "project_not_found"
+INVALID_NETWORK = "invalid_network"
+QUEUE_UNAVAILABLE = "queue_unavailable"
+INTERNAL = "internal_error"

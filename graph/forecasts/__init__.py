@@ -1,0 +1,1 @@
+"""GraphQL of Monte Carlo forecasts and project forecast snapshots."""
