@@ -130,6 +130,8 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "HISTORY_RETENTION_DAYS",
         "`90`",
         "Days object-change history is kept; `trueppm purge-history` deletes older entries.",
+    ),
+    SettingDoc(
         "TRUEPPM_FORECAST_MAX_ITERATIONS",
         "`100000`",
         "Most Monte Carlo iterations one `runForecast` may ask for (at least 100).",

@@ -157,3 +157,17 @@ async def test_heartbeat_endpoint_reads_valkey(
     finally:
         await writer.close()
         await getattr(app.state, STATE_KEY).close()
+
+
+async def test_openapi_describes_the_beat_endpoint(
+    health: tuple[httpx.AsyncClient, MemoryHeartbeat],
+) -> None:
+    from app.rest.openapi import build_document
+
+    document = build_document()
+    route = document["paths"]["/api/v1/health/beat/"]["get"]
+    assert set(route["responses"]) == {"200", "503"}
+    schema = document["components"]["schemas"]["BeatHealth"]
+    body = (await health[0].get("/api/v1/health/beat/")).json()
+    assert set(schema["required"]) == set(body)
+    assert body["status"] in schema["properties"]["status"]["enum"]
