@@ -1,7 +1,7 @@
 """forecast runs and project forecast snapshots
 
 Revision ID: 107305b7d685
-Revises: 3b7d1e5a9c21
+Revises: 8f2c4a6d0b13
 Create Date: 2026-11-23 19:53:31.839188
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '107305b7d685'
-down_revision: str | None = '3b7d1e5a9c21'
+down_revision: str | None = '8f2c4a6d0b13'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
