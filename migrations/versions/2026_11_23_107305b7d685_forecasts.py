@@ -1,7 +1,7 @@
 """forecast runs and project forecast snapshots
 
 Revision ID: 107305b7d685
-Revises: 8f2c4a6d0b13
+Revises: c7e1a2b4d9f0
 Create Date: 2026-11-23 19:53:31.839188
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '107305b7d685'
-down_revision: str | None = '8f2c4a6d0b13'
+down_revision: str | None = 'c7e1a2b4d9f0'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
