@@ -1,7 +1,7 @@
 """forecast runs and project forecast snapshots
 
 Revision ID: 107305b7d685
-Revises: c7e1a2b4d9f0
+Revises: 498e71f3ae21
 Create Date: 2026-11-23 19:53:31.839188
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '107305b7d685'
-down_revision: str | None = 'c7e1a2b4d9f0'
+down_revision: str | None = '498e71f3ae21'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
