@@ -17,6 +17,7 @@ from app.events.publish import SESSION_INFO_KEY, set_process_bus
 from app.settings import Settings
 
 AfterCommit = Callable[[], Awaitable[None]]
+UOW_INFO_KEY = "trueppm.uow"
 
 
 @dataclass
@@ -52,6 +53,16 @@ class UnitOfWork:
         # Process services a write may need after commit (e.g. the scheduling relay's poke).
         self.context: dict[str, Any] = dict(context or {})
         self._after_commit: list[AfterCommit] = []
+        # Services receive only the session; `of(session)` finds the transaction's owner.
+        session.info[UOW_INFO_KEY] = self
+
+    @staticmethod
+    def of(session: AsyncSession) -> UnitOfWork:
+        """The unit of work `session` belongs to (services use it to publish after commit)."""
+        uow = session.info.get(UOW_INFO_KEY)
+        if not isinstance(uow, UnitOfWork):
+            raise RuntimeError("this write must run inside app.state.unit_of_work")
+        return uow
 
     def after_commit(self, callback: AfterCommit) -> None:
         self._after_commit.append(callback)

@@ -23,6 +23,7 @@ class EventType(enum.StrEnum):
     TASK_DELETED = "task_deleted"
     TASK_MOVED = "task_moved"
     DEPENDENCY_CREATED = "dependency_created"
+    DEPENDENCY_UPDATED = "dependency_updated"
     DEPENDENCY_DELETED = "dependency_deleted"
     SPRINT_CREATED = "sprint_created"
     SPRINT_UPDATED = "sprint_updated"
@@ -82,6 +83,7 @@ class DependencyPayload:
     successor_id: uuid.UUID
     kind: str
     lag_days: float
+    lag_unit: str = "working_days"
 
 
 @dataclass(frozen=True)

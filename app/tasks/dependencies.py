@@ -22,11 +22,12 @@ from app.errors import (
     NotFoundError,
     ValidationFailed,
 )
+from app.events import EventType
 from app.models import Dependency
 from app.models.enums import Role
 from app.programs import links
 from app.scheduling.outbox import request_schedule
-from app.tasks import wbs
+from app.tasks import events, wbs
 from app.tasks.repository import load_task, lock_project
 from app.versioning import soft_delete, versioned_update
 
@@ -97,6 +98,7 @@ async def create_dependency(
     session.add(link)
     await session.flush()
     await request_schedule(session, link.project_id, "dependency created")
+    events.dependency_event(session, user_id, EventType.DEPENDENCY_CREATED, link)
     return link
 
 
@@ -162,6 +164,7 @@ async def update_dependency(
         session, Dependency, link_id, values, expected_version=expected_version, label="dependency"
     )
     await request_schedule(session, link.project_id, "dependency updated")
+    events.dependency_event(session, user_id, EventType.DEPENDENCY_UPDATED, link)
     return link
 
 
@@ -175,4 +178,5 @@ async def delete_dependency(
         session, Dependency, link_id, expected_version=expected_version, label="dependency"
     )
     await request_schedule(session, link.project_id, "dependency deleted")
+    events.dependency_event(session, user_id, EventType.DEPENDENCY_DELETED, link)
     return link

@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import require_project_role
 from app.errors import ConflictError, ForbiddenError, ValidationFailed
+from app.events import EventType
 from app.models import Dependency, Ltree, Task
 from app.models.enums import Role
 from app.scheduling.outbox import SCHEDULE_FIELDS, request_schedule
-from app.tasks import placement, validation, wbs
+from app.tasks import events, placement, validation, wbs
 from app.tasks.placement import Target
 from app.tasks.repository import load_task, lock_project, ltree
 from app.versioning import versioned_update
@@ -55,6 +56,7 @@ async def create_task(
     await session.flush()
     await placement.promote_to_summary(session, slot.parent)
     await request_schedule(session, project_id, "task created")
+    events.task_created(session, user_id, task, changes.keys())
     return task
 
 
@@ -71,11 +73,13 @@ async def update_task(
     validation.require_field_roles(role, changes)
     validation.check_values(task, changes)
     await validation.check_references(session, task.project_id, changes)
+    before = {name: getattr(task, name) for name in changes}
     updated = await versioned_update(
         session, Task, task_id, changes, expected_version=expected_version, label="task"
     )
     if SCHEDULE_FIELDS & changes.keys():
         await request_schedule(session, task.project_id, "task updated")
+    events.task_updated(session, user_id, updated, events.changed_fields(before, updated))
     return updated
 
 
@@ -133,6 +137,7 @@ async def move_task(
     await placement.demote_if_childless(session, task.project_id, wbs.parent_path(old_path))
     await request_schedule(session, task.project_id, "task moved")
     moved, _ = await load_task(session, user_id, task_id, refresh=True)
+    await events.task_moved(session, user_id, moved)
     return moved
 
 
@@ -159,10 +164,11 @@ async def delete_task(
             deleted_version=Task.server_version + 1,
             server_version=Task.server_version + 1,
         )
-        .returning(Task.id)
+        .returning(Task.id, Task.server_version)
         .execution_options(synchronize_session=False)
     )
-    task_ids = list(tasks.scalars())
+    tombstones = sorted((row[0], row[1]) for row in tasks.all())
+    task_ids = [task_id for task_id, _ in tombstones]
     links = await session.execute(
         update(Dependency)
         .where(
@@ -174,13 +180,16 @@ async def delete_task(
             deleted_version=Dependency.server_version + 1,
             server_version=Dependency.server_version + 1,
         )
-        .returning(Dependency.id, Dependency.project_id)
+        .returning(Dependency)
         .execution_options(synchronize_session=False)
     )
-    removed = links.all()
+    gone_links = sorted(links.scalars(), key=lambda link: link.id)
     await placement.demote_if_childless(session, task.project_id, wbs.parent_path(task.wbs_path))
     await request_schedule(session, task.project_id, "task deleted")
     # Projects that lost a link from these tasks (cross-project successors) reschedule too.
-    for project_id in sorted({row[1] for row in removed} - {task.project_id}):
+    for project_id in sorted({link.project_id for link in gone_links} - {task.project_id}):
         await request_schedule(session, project_id, "predecessor deleted")
-    return Deletion(task_ids=sorted(task_ids), dependency_ids=sorted(row[0] for row in removed))
+    for link in gone_links:
+        events.dependency_event(session, user_id, EventType.DEPENDENCY_DELETED, link)
+    events.task_deleted(session, user_id, task.project_id, tombstones)
+    return Deletion(task_ids=task_ids, dependency_ids=[link.id for link in gone_links])
