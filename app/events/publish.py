@@ -8,6 +8,7 @@ factory's `info`), so services need no extra argument.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from app.events.types import BoardEvent
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from app.state import UnitOfWork
 
 SESSION_INFO_KEY = "trueppm.events"
+log = logging.getLogger("trueppm.events")
 _process_bus: list[EventBus] = []
 
 
@@ -25,7 +27,15 @@ def publish_after_commit(uow: UnitOfWork, event: BoardEvent) -> None:
     bus: EventBus = uow.session.info[SESSION_INFO_KEY]
 
     async def send() -> None:
-        await bus.publish(event)
+        try:
+            await bus.publish(event)
+        except Exception:
+            # The write is committed and must be reported as done. The event is lost (Valkey
+            # is unreachable from here); boards that lost Valkey too are told to resync when
+            # their process reconnects, and every change is still in the next query or pull.
+            log.warning(
+                "could not publish %s for project %s", event.type, event.project_id, exc_info=True
+            )
 
     uow.after_commit(send)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -21,17 +22,49 @@ LEGACY_WS = "graphql-ws"
 ORIGIN = "http://localhost:5173"
 
 
+def process_env(settings: Settings, database_url: str, valkey_url: str) -> dict[str, str]:
+    """The environment of an API or worker process sharing the tests' database and Redis."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "VALKEY_URL": valkey_url,
+        "SECRET_KEY": settings.signing_key(),
+        "TRUEPPM_DATA_DIR": str(settings.data_dir),
+        "TRUEPPM_LOG_LEVEL": "WARNING",
+    }
+
+
+class WorkerProcess:
+    """A real `trueppm worker` (RQ, forking a work horse per job) in its own process group,
+    so `kill()` takes the horse down with it, like a container being killed."""
+
+    def __init__(self, settings: Settings, database_url: str, valkey_url: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app", "worker"],
+            env=process_env(settings, database_url, valkey_url),
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its work horse at once."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
 class ApiProcess:
     def __init__(self, settings: Settings, database_url: str, valkey_url: str) -> None:
         self.port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "VALKEY_URL": valkey_url,
-            "SECRET_KEY": settings.signing_key(),
-            "TRUEPPM_DATA_DIR": str(settings.data_dir),
-            "TRUEPPM_LOG_LEVEL": "WARNING",
-        }
+        env = process_env(settings, database_url, valkey_url)
         command = [sys.executable, "-m", "uvicorn", "--factory", "--port", str(self.port)]
         self.process = subprocess.Popen(
             [*command, "tests.graph.events.server_app:app"], env=env, stderr=subprocess.DEVNULL
