@@ -208,6 +208,8 @@ def _relay(settings: Settings, _args: argparse.Namespace) -> int:
         return 2
     configure_logging(settings.log_level)
 
+    from datetime import timedelta
+
     async def run(url: str, valkey: str) -> None:
         state = AppState(settings=settings, database_url=url)
         dispatcher = RQDispatcher(valkey)
@@ -216,6 +218,7 @@ def _relay(settings: Settings, _args: argparse.Namespace) -> int:
             dispatcher,
             sweep_every=1.0,
             close_dispatch=SprintCloseDispatcher(dispatcher.connection),
+            reclaim_after=timedelta(seconds=settings.schedule_reclaim_seconds),
         )
         relay.start()
         try:

@@ -146,6 +146,18 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "`120`",
         "A heartbeat older than this makes `GET /api/v1/health/beat/` answer 503 (stale).",
     ),
+    SettingDoc(
+        "TRUEPPM_SCHEDULE_LOCK_TTL",
+        "`60`",
+        "Seconds a scheduling job's per-project lock lives without renewal (renewed every third "
+        "of it while the job runs); a killed worker's lock frees itself after this.",
+    ),
+    SettingDoc(
+        "TRUEPPM_SCHEDULE_RECLAIM_SECONDS",
+        "`300`",
+        "Seconds after which the relay re-dispatches a schedule request whose job never "
+        "finished (a killed worker).",
+    ),
 )
 
 
@@ -222,6 +234,8 @@ class Settings:
     forecast_max_iterations: int = 100_000
     beat_interval: int = 15
     beat_max_age: int = 120
+    schedule_lock_ttl: int = 60
+    schedule_reclaim_seconds: int = 300
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -291,6 +305,8 @@ class Settings:
             ),
             beat_interval=_int(env, "TRUEPPM_BEAT_INTERVAL_SECONDS", 15),
             beat_max_age=_int(env, "TRUEPPM_BEAT_MAX_AGE_SECONDS", 120),
+            schedule_lock_ttl=_int(env, "TRUEPPM_SCHEDULE_LOCK_TTL", 60, minimum=3),
+            schedule_reclaim_seconds=_int(env, "TRUEPPM_SCHEDULE_RECLAIM_SECONDS", 300),
         )
 
     def signing_key(self) -> str:

@@ -3,18 +3,25 @@
 It takes the per-project lock in Valkey; when another run holds it, it re-enqueues itself 10 s
 later (the seed's behaviour) as one deferred job per project, never a pile of duplicates. It
 builds its own database engine inside the work process.
+
+The lock lives `TRUEPPM_SCHEDULE_LOCK_TTL` seconds and a thread renews it every third of that
+while the run goes on, so a long run keeps it and a SIGKILLed worker's lock frees itself soon;
+the killed run's requests are still pending (they are marked done only in the run's own
+commit), and the relay re-dispatches them after `TRUEPPM_SCHEDULE_RECLAIM_SECONDS`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import uuid
 from datetime import timedelta
 from typing import Any
 
 from redis import Redis
-from redis.exceptions import LockNotOwnedError
+from redis.exceptions import LockNotOwnedError, RedisError
+from redis.lock import Lock
 from rq import Queue, get_current_job
 
 from app.scheduling.announce import announce
@@ -25,7 +32,6 @@ from app.state import AppState
 
 log = logging.getLogger(__name__)
 
-LOCK_TTL = 600  # seconds; longer than any run, released explicitly when done
 RETRY_IN = timedelta(seconds=10)
 
 
@@ -61,16 +67,47 @@ async def _run(settings: Settings, project_id: uuid.UUID) -> Outcome:
         await state.close()
 
 
+class _Renewal:
+    """Extend `lock` to `ttl` seconds every `ttl / 3` until stopped."""
+
+    def __init__(self, lock: Lock, ttl: int) -> None:
+        self._lock = lock
+        self._ttl = ttl
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="schedule-lock", daemon=True)
+
+    def __enter__(self) -> _Renewal:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._ttl / 3):
+            try:
+                self._lock.extend(self._ttl, replace_ttl=True)
+            except LockNotOwnedError:
+                log.warning("schedule lock expired during the run; another run may start")
+                return
+            except RedisError:  # Valkey briefly away: try again at the next tick
+                log.warning("could not renew the schedule lock", exc_info=True)
+
+
 def schedule_project(project_id: str) -> dict[str, Any]:
     """Recompute one project under its lock; returns a small JSON-able summary."""
     connection = _connection()
-    lock = connection.lock(LOCK_PREFIX + project_id, timeout=LOCK_TTL, blocking=False)
+    settings = Settings.from_env()
+    ttl = settings.schedule_lock_ttl
+    lock = connection.lock(LOCK_PREFIX + project_id, timeout=ttl, blocking=False)
     if not lock.acquire(blocking=False):
         deferred = _defer(connection, project_id)
         log.info("project locked; deferred", extra={"project_id": project_id})
         return {"state": "deferred", "scheduled_retry": deferred}
     try:
-        outcome = asyncio.run(_run(Settings.from_env(), uuid.UUID(project_id)))
+        with _Renewal(lock, ttl):
+            outcome = asyncio.run(_run(settings, uuid.UUID(project_id)))
     finally:
         try:
             lock.release()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Protocol
 
 from app.scheduling.announce import announce
@@ -25,6 +26,7 @@ class _QueuedScheduling:
             state.sessions,
             self.dispatcher,
             close_dispatch=SprintCloseDispatcher(self.dispatcher.connection),
+            reclaim_after=timedelta(seconds=state.settings.schedule_reclaim_seconds),
         )
 
     async def poke(self) -> None:

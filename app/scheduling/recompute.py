@@ -111,7 +111,7 @@ async def _finish(
             project_id=project_id,
             kind="cpm",
             state=outcome.state,
-            finished_at=func.now(),
+            finished_at=func.clock_timestamp(),  # now() is the start of the transaction
             duration_ms=int((time.perf_counter() - started) * 1000),
             engine_ms=outcome.engine_ms,
             requests=len(request_ids),

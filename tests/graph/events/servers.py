@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,27 +36,47 @@ def process_env(settings: Settings, database_url: str, valkey_url: str) -> dict[
     }
 
 
+def _children(pid: int) -> list[int]:
+    """Direct children of `pid`, from /proc (Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may contain spaces; the parent pid is the 2nd field after it.
+        if int(stat.rpartition(")")[2].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
 class WorkerProcess:
-    """A real `trueppm worker` (RQ, forking a work horse per job) in its own process group,
-    so `kill()` takes the horse down with it, like a container being killed."""
+    """A real `trueppm worker` (RQ, forking a work horse per job). RQ puts the horse in a
+    process group of its own, so `kill()` looks it up and SIGKILLs worker and horse together,
+    as when a container or node dies."""
 
     def __init__(self, settings: Settings, database_url: str, valkey_url: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app", "worker"],
             env=process_env(settings, database_url, valkey_url),
             stderr=subprocess.DEVNULL,
-            start_new_session=True,
         )
 
     def kill(self) -> None:
         """SIGKILL the worker and its work horse at once."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            horses = _children(self.process.pid)
+            self.process.kill()
+            for pid in horses:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
         self.process.wait(10)
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.terminate()
             try:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
