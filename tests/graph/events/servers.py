@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,17 @@ class WorkerProcess:
                 self.kill()
 
 
+@contextlib.contextmanager
+def processes() -> Iterator[list[ApiProcess | WorkerProcess]]:
+    """Collects started processes and stops every one of them, even when a later start fails."""
+    started: list[ApiProcess | WorkerProcess] = []
+    try:
+        yield started
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
 class ApiProcess:
     def __init__(self, settings: Settings, database_url: str, valkey_url: str) -> None:
         self.port = free_port()
@@ -91,13 +103,16 @@ class ApiProcess:
         self.process = subprocess.Popen(
             [*command, "tests.graph.events.server_app:app"], env=env, stderr=subprocess.DEVNULL
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+        # Generous: the machine may be busy. A process that never got ready is stopped, so
+        # it cannot linger and relay other tests' schedule requests.
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if httpx.get(f"{self.http}/healthz").status_code == 200:
                     return
             except httpx.TransportError:
                 time.sleep(0.1)
+        self.stop()
         raise RuntimeError("the API process did not start")
 
     @property
@@ -110,7 +125,11 @@ class ApiProcess:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(10)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
 
 
 async def open_ws(

@@ -26,6 +26,7 @@ from tests.graph.events.servers import (
     WorkerProcess,
     next_data,
     open_ws,
+    processes,
     start,
 )
 
@@ -38,12 +39,13 @@ UPDATE = """mutation($id: ID!, $d: Int!) { updateTask(id: $id, input: {duration:
 def live(settings: Settings, database_url: str) -> Iterator[list[ApiProcess]]:
     """Two API processes and one worker sharing PostgreSQL and Redis."""
     valkey_url = redis_url_or_skip()
-    worker = WorkerProcess(settings, database_url, valkey_url)
-    processes = [ApiProcess(settings, database_url, valkey_url) for _ in range(2)]
-    yield processes
-    for process in processes:
-        process.stop()
-    worker.stop()
+    with processes() as started:
+        apis = []
+        for _ in range(2):
+            apis.append(ApiProcess(settings, database_url, valkey_url))
+            started.append(apis[-1])
+        started.append(WorkerProcess(settings, database_url, valkey_url))
+        yield apis
 
 
 def _mutate(server: ApiProcess, token: str, task: uuid.UUID, days: int) -> None:

@@ -26,6 +26,7 @@ from tests.graph.events.servers import (
     ApiProcess,
     next_data,
     open_ws,
+    processes,
     start,
 )
 
@@ -45,10 +46,10 @@ def valkey_url() -> str:
 
 @pytest.fixture(scope="module")
 def servers(settings: Settings, database_url: str, valkey_url: str) -> Iterator[list[ApiProcess]]:
-    processes = [ApiProcess(settings, database_url, valkey_url) for _ in range(2)]
-    yield processes
-    for process in processes:
-        process.stop()
+    with processes() as started:
+        for _ in range(2):
+            started.append(ApiProcess(settings, database_url, valkey_url))
+        yield [p for p in started if isinstance(p, ApiProcess)]
 
 
 @pytest.fixture

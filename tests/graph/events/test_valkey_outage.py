@@ -30,6 +30,7 @@ from tests.graph.events.servers import (
     WorkerProcess,
     next_data,
     open_ws,
+    processes,
     start,
 )
 
@@ -48,13 +49,16 @@ class Cluster:
 def cluster(settings: Settings, database_url: str) -> Iterator[Cluster]:
     redis = RedisProcess()
     redis.start()
-    worker = WorkerProcess(settings, database_url, redis.url)
-    apis = [ApiProcess(settings, database_url, redis.url) for _ in range(2)]
-    yield Cluster(redis, apis)
-    for api in apis:
-        api.stop()
-    worker.stop()
-    redis.stop()
+    try:
+        with processes() as started:
+            apis = []
+            for _ in range(2):
+                apis.append(ApiProcess(settings, database_url, redis.url))
+                started.append(apis[-1])
+            started.append(WorkerProcess(settings, database_url, redis.url))
+            yield Cluster(redis, apis)
+    finally:
+        redis.stop()
 
 
 async def _project(db: AppState) -> tuple[uuid.UUID, uuid.UUID, dict[str, uuid.UUID]]:
