@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -34,20 +35,30 @@ def free_port() -> int:
 
 
 class RedisProcess:
-    """A throwaway `redis-server` without persistence, on its own port."""
+    """A throwaway `redis-server` without persistence, on a unix socket of its own.
+
+    Not a TCP port: tests stop and restart it at the same address, and on a machine running
+    several test suites another suite's server could take a free port in between (then this
+    suite's processes would talk to the wrong server). A socket in a private folder cannot
+    be taken."""
 
     def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.folder = tempfile.mkdtemp(prefix="trueppm-redis-")
+        self.socket = os.path.join(self.folder, "redis.sock")
+        self.url = f"unix://{self.socket}?db=0"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            [
+                "redis-server",
+                *("--port", "0", "--unixsocket", self.socket, "--unixsocketperm", "700"),
+                *("--save", "", "--appendonly", "no"),
+            ],
             stdout=subprocess.DEVNULL,
         )
         client = valkey.Valkey.from_url(self.url)
-        for _ in range(100):
+        for _ in range(200):
             try:
                 client.ping()
                 return
