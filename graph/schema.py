@@ -39,6 +39,7 @@ from graph.sprints.mutations import SprintMutation
 from graph.sprints.queries import SprintQuery
 from graph.tasks.mutations import TaskMutation
 from graph.tasks.queries import TaskQuery
+from graph.tasks.wbs import WbsQuery
 from graph.workspaces.mutations import WorkspaceMutation
 from graph.workspaces.queries import WorkspaceQuery
 
@@ -50,6 +51,7 @@ QUERIES: tuple[type, ...] = (
     ProgramQuery,
     ProjectQuery,
     TaskQuery,
+    WbsQuery,
     CalendarQuery,
     SprintQuery,
     BaselineQuery,

@@ -98,10 +98,11 @@ class TaskMutation:
         return await run_mutation(info, work)  # type: ignore[return-value]
 
     @strawberry.mutation(
-        description="Re-parent and/or re-order a task with its subtree (Project Manager). "
-        "With beforeId/afterId the parent is that sibling's; else newParentId (null = top)."
+        description="Move a task with its subtree in the WBS: re-parent and/or re-order it "
+        "(Project Manager). With beforeId/afterId the parent is that sibling's; else "
+        "newParentId (null = top level). Board moves are `moveTask`."
     )
-    async def move_task(
+    async def move_wbs_task(
         self,
         info: Info,
         id: strawberry.ID,

@@ -23,7 +23,8 @@ from graph.tasks.types import Dependency, Task
 _NOWHERE = uuid.UUID(int=0)
 
 
-def _uuid(raw: strawberry.ID) -> uuid.UUID:
+def lookup_id(raw: strawberry.ID) -> uuid.UUID:
+    """A client id for a lookup; a malformed id simply matches nothing."""
     try:
         return parse_id(raw, "object")
     except NotFoundError:
@@ -41,7 +42,7 @@ class TaskQuery:
         after: str | None = None,
     ) -> Connection[Task]:
         user_id = info.context.require_user()
-        project = _uuid(project_id)
+        project = lookup_id(project_id)
         order = wbs_order(TaskModel.project_id == project).subquery()
         visible = visible_projects(user_id).subquery()
         stmt = (
@@ -65,7 +66,7 @@ class TaskQuery:
     async def task(self, info: Info, id: strawberry.ID) -> Task | None:
         user_id = info.context.require_user()
         async with info.context.session() as session:
-            stmt = visible_tasks(user_id).where(TaskModel.id == _uuid(id))
+            stmt = visible_tasks(user_id).where(TaskModel.id == lookup_id(id))
             row = (await session.execute(stmt)).one_or_none()
         return Task.from_model(row[0]) if row else None
 
@@ -83,7 +84,7 @@ class TaskQuery:
             select(DependencyModel)
             .join(visible, visible.c.project_id == DependencyModel.project_id)
             .where(
-                DependencyModel.project_id == _uuid(project_id),
+                DependencyModel.project_id == lookup_id(project_id),
                 DependencyModel.is_deleted.is_(False),
             )
         )
@@ -105,7 +106,7 @@ class TaskQuery:
         stmt = (
             select(DependencyModel)
             .join(visible, visible.c.project_id == DependencyModel.project_id)
-            .where(DependencyModel.id == _uuid(id), DependencyModel.is_deleted.is_(False))
+            .where(DependencyModel.id == lookup_id(id), DependencyModel.is_deleted.is_(False))
         )
         async with info.context.session() as session:
             link = (await session.execute(stmt)).scalar_one_or_none()

@@ -97,9 +97,11 @@ class Task:
     total_float: int | None
     free_float: int | None
     is_critical: bool
+    # Set when the query that produced the task already computed its outline number.
+    outline: strawberry.Private[str | None] = None
 
     @classmethod
-    def from_model(cls, task: TaskModel) -> Task:
+    def from_model(cls, task: TaskModel, outline: str | None = None) -> Task:
         plain = {name: getattr(task, name) for name in _PLAIN}
         return cls(
             model=task,
@@ -113,6 +115,7 @@ class Task:
             pessimistic=task.pessimistic_duration,
             assignee_id=_id(task.assignee_id),
             sprint_id=_id(task.sprint_id),
+            outline=outline,
             **plain,
         )
 
@@ -134,6 +137,8 @@ class Task:
 
     @strawberry.field(description='Outline number such as "1.2.3".')
     async def outline_number(self, info: Info) -> str:
+        if self.outline is not None:
+            return self.outline
         outlines = await loaders.outlines(info).load(self.model.project_id)
         return outlines[self.model.id].number
 

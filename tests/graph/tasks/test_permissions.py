@@ -54,9 +54,9 @@ OPS: dict[str, tuple[Op, Role]] = {
         ),
         Role.PROJECT_MANAGER,
     ),
-    "moveTask": (
+    "moveWbsTask": (
         _op(
-            "mutation($id: ID!, $p: ID) { moveTask(id: $id, newParentId: $p) { __typename } }",
+            "mutation($id: ID!, $p: ID) { moveWbsTask(id: $id, newParentId: $p) { __typename } }",
             lambda w, i: {"id": i["b"], "p": i["a"]},
         ),
         Role.PROJECT_MANAGER,

@@ -18,7 +18,9 @@ query($p: ID!, $first: Int, $after: String) {
 }"""
 MOVE = """
 mutation($id: ID!, $parent: ID, $before: ID, $after: ID, $v: Int) {
-  moveTask(id: $id, newParentId: $parent, beforeId: $before, afterId: $after, serverVersion: $v) {
+  moveWbsTask(
+    id: $id, newParentId: $parent, beforeId: $before, afterId: $after, serverVersion: $v
+  ) {
     __typename
     ... on TaskPayload { task { id parentId outlineNumber wbsPath serverVersion } }
     ... on ValidationError { fields { path message } }
@@ -103,7 +105,7 @@ async def test_move_subtree_rewrites_every_descendant_path(
     tree = await _tree(gql, world)
     a2, b = tree["A2"], tree["B"]
     result = (await gql(MOVE, {"id": a2["id"], "parent": b["id"]}, user=world.pm))["data"]
-    moved = result["moveTask"]["task"]
+    moved = result["moveWbsTask"]["task"]
     assert moved["parentId"] == b["id"]
     assert moved["outlineNumber"] == "2.1"
     body = await gql(TASKS, {"p": str(world.project.id)}, user=world.pm)
@@ -150,11 +152,11 @@ async def test_moving_under_own_descendant_is_rejected(gql: GraphQLClient, db: A
     tree = await _tree(gql, world)
     for parent in ("A21", "A"):
         body = await gql(MOVE, {"id": tree["A"]["id"], "parent": tree[parent]["id"]}, user=world.pm)
-        result = body["data"]["moveTask"]
+        result = body["data"]["moveWbsTask"]
         assert result["__typename"] == "ValidationError"
         assert result["fields"][0]["path"] == ["newParentId"]
     stale = await gql(MOVE, {"id": tree["B"]["id"], "v": 7}, user=world.pm)
-    assert stale["data"]["moveTask"] == {"__typename": "Conflict", "currentVersion": 1}
+    assert stale["data"]["moveWbsTask"] == {"__typename": "Conflict", "currentVersion": 1}
 
 
 async def test_delete_cascades_tombstones_to_subtree_and_links(
