@@ -20,6 +20,8 @@ from graph.auth.mutations import AuthMutation
 from graph.auth.queries import AuthQuery
 from graph.baselines.mutations import BaselineMutation
 from graph.baselines.queries import BaselineQuery
+from graph.boards.mutations import BoardMutation
+from graph.boards.queries import BoardQuery
 from graph.calendars.mutations import CalendarMutation
 from graph.calendars.queries import CalendarQuery
 from graph.comments.mutations import CommentMutation
@@ -29,6 +31,8 @@ from graph.events.subscriptions import EventSubscription
 from graph.forecasts.mutations import ForecastMutation
 from graph.forecasts.queries import ForecastQuery
 from graph.history.queries import HistoryQuery
+from graph.labels.mutations import LabelMutation
+from graph.labels.queries import LabelQuery
 from graph.programs.mutations import ProgramMutation
 from graph.programs.queries import ProgramQuery
 from graph.projects.mutations import ProjectMutation
@@ -52,6 +56,8 @@ QUERIES: tuple[type, ...] = (
     ProjectQuery,
     TaskQuery,
     WbsQuery,
+    BoardQuery,
+    LabelQuery,
     CalendarQuery,
     SprintQuery,
     BaselineQuery,
@@ -66,6 +72,8 @@ MUTATIONS: tuple[type, ...] = (
     ProgramMutation,
     ProjectMutation,
     TaskMutation,
+    BoardMutation,
+    LabelMutation,
     CalendarMutation,
     EventMutation,
     SprintMutation,

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 from app.auth.passwords import hash_password
+from app.boards.columns import create_default_columns
 from app.models import Project, ProjectMember, User, Workspace, WorkspaceMember
 from app.models.enums import Role, WorkspaceRole
 from app.state import AppState, unit_of_work
@@ -52,4 +53,5 @@ async def make_project(
         await uow.session.flush()
         for user_id, role in (members or {}).items():
             uow.session.add(ProjectMember(project_id=project.id, user_id=user_id, role=int(role)))
+        await create_default_columns(uow.session, project.id)
     return project

@@ -2,6 +2,7 @@
 
 from app.models.base import Base, Ltree, Versioned
 from app.models.baseline import Baseline, BaselineTask
+from app.models.board import BoardColumn, Label, TaskLabel
 from app.models.calendar import Calendar, CalendarException
 from app.models.comment import Comment
 from app.models.forecast import ForecastRun, ProjectForecastSnapshot
@@ -19,12 +20,14 @@ __all__ = [
     "Base",
     "Baseline",
     "BaselineTask",
+    "BoardColumn",
     "Calendar",
     "CalendarException",
     "Comment",
     "Dependency",
     "ForecastRun",
     "HistoryEntry",
+    "Label",
     "Ltree",
     "Program",
     "ProgramMember",
@@ -41,6 +44,7 @@ __all__ = [
     "SprintTaskLog",
     "SyncBatch",
     "Task",
+    "TaskLabel",
     "TaskRun",
     "User",
     "Versioned",

@@ -75,3 +75,11 @@ class HistoryAction(enum.StrEnum):
     DELETE = "delete"
     RESTORE = "restore"
     PURGE = "purge"
+
+
+class ColumnCategory(enum.StrEnum):
+    """The workflow stage a board column stands for."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"

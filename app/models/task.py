@@ -36,6 +36,14 @@ class Task(Versioned, Base):
         CheckConstraint("percent_complete >= 0 AND percent_complete <= 100", name="percent_range"),
         Index("ix_task_wbs_path_gist", "wbs_path", postgresql_using="gist"),
         Index("uq_task_project_wbs_path", "project_id", "wbs_path", unique=True),
+        # A live card's position is unique in its column (app/ranks.py keys).
+        Index(
+            "uq_task_live_board_rank",
+            "column_id",
+            "board_rank",
+            unique=True,
+            postgresql_where=text("NOT is_deleted"),
+        ),
     )
 
     project_id: Mapped[uuid.UUID] = mapped_column(
@@ -67,6 +75,11 @@ class Task(Versioned, Base):
     sprint_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("sprint.id", ondelete="SET NULL"), index=True
     )
+    # Board position: the column and a fractional key (app/ranks.py), byte-ordered.
+    column_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("board_column.id", ondelete="SET NULL")
+    )
+    board_rank: Mapped[str | None] = mapped_column(String(64, collation="C"))
     # Engine output (read-only for clients).
     early_start: Mapped[date | None] = mapped_column(Date)
     early_finish: Mapped[date | None] = mapped_column(Date)

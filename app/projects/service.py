@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import require_project_role, workspace_role
+from app.boards.columns import create_default_columns
 from app.errors import FieldProblem, ValidationFailed
 from app.models import Calendar, Program, Project, ProjectMember
 from app.models.enums import ProjectStatus, Role
@@ -98,7 +99,7 @@ async def create_project(
     session.add(project)
     await session.flush()
     session.add(ProjectMember(project_id=project.id, user_id=user_id, role=int(Role.PROJECT_ADMIN)))
-    await session.flush()
+    await create_default_columns(session, project.id)
     return project
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import case, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import require_project_role
+from app.boards.placement import place_new_card
 from app.errors import ConflictError, ForbiddenError, ValidationFailed
 from app.events import EventType
 from app.models import Dependency, Ltree, Task
@@ -54,6 +55,7 @@ async def create_task(
     )
     session.add(task)
     await session.flush()
+    await place_new_card(session, task)
     await placement.promote_to_summary(session, slot.parent)
     await request_schedule(session, project_id, "task created")
     events.task_created(session, user_id, task, changes.keys())

@@ -12,6 +12,8 @@ from app.models import Task as TaskModel
 from app.models.enums import ConstraintType, LagUnit, LinkType, TaskKind
 from app.tasks import wbs
 from graph.context import Info
+from graph.labels.loaders import task_labels
+from graph.labels.types import Label
 from graph.tasks import loaders
 
 # Registers the domain enums with Strawberry (it decorates the classes in place).
@@ -141,6 +143,19 @@ class Task:
             return self.outline
         outlines = await loaders.outlines(info).load(self.model.project_id)
         return outlines[self.model.id].number
+
+    @strawberry.field(description="The board column the card is in (null: not on a board).")
+    def column_id(self) -> strawberry.ID | None:
+        return _id(self.model.column_id)
+
+    @strawberry.field(description="Order key within the column (compare byte-wise).")
+    def board_rank(self) -> str | None:
+        return self.model.board_rank
+
+    @strawberry.field(description="Live labels on this task, by name.")
+    async def labels(self, info: Info) -> list[Label]:
+        found = await task_labels(info).load(self.model.id)
+        return [Label.from_model(label) for label in found]
 
     @strawberry.field(description="Live links into this task.")
     async def predecessors(self, info: Info) -> list[Dependency]:

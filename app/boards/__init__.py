@@ -1,0 +1,1 @@
+"""Boards: per-project columns and the cards (tasks) ordered in them."""

@@ -1,0 +1,135 @@
+"""Where a card or column goes: order keys from neighbours, under a row lock.
+
+A card move locks its *destination column* row (`SELECT ... FOR UPDATE`) before reading the
+neighbours, so moves into one column are serialized and each computes its key from committed
+neighbours: no two live cards of a column can get the same key (a unique index also guards
+it). Leaving a column needs no lock, since removing a card never changes the others' order.
+Lock order everywhere: project row, then column row, then task row, so no deadlock cycle.
+(The sync trigger, app/sync/ddl.py, also takes the project row on every task write, so today
+writers of one project are serialized as a whole; the column lock keeps the key invariant
+independent of that.)
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from app import ranks
+from app.errors import FieldProblem, ValidationFailed
+from app.models import BoardColumn, Task
+
+
+async def lock_column(session: AsyncSession, column_id: uuid.UUID) -> None:
+    await session.execute(
+        select(BoardColumn.id).where(BoardColumn.id == column_id).with_for_update()
+    )
+
+
+def rank_among(
+    siblings: list[tuple[uuid.UUID, str]],
+    before_id: uuid.UUID | None,
+    after_id: uuid.UUID | None,
+    path: tuple[str, ...] = ("input",),
+) -> str:
+    """A key placing an item among `siblings` (id, key in order): last, or by an anchor."""
+    if before_id is not None and after_id is not None:
+        raise ValidationFailed([FieldProblem((*path, "afterId"), "give beforeId or afterId")])
+    anchor = before_id or after_id
+    if anchor is None:
+        return ranks.key_between(siblings[-1][1] if siblings else None, None)
+    ids = [i for i, _ in siblings]
+    if anchor not in ids:
+        name = "beforeId" if before_id else "afterId"
+        raise ValidationFailed([FieldProblem((*path, name), "is not another item here")])
+    at = ids.index(anchor)
+    if before_id is not None:
+        low = siblings[at - 1][1] if at > 0 else None
+        return ranks.key_between(low, siblings[at][1])
+    high = siblings[at + 1][1] if at + 1 < len(siblings) else None
+    return ranks.key_between(siblings[at][1], high)
+
+
+def _live_cards(column_id: uuid.UUID, moving: uuid.UUID | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Task.column_id == column_id, Task.is_deleted.is_(False)]
+    if moving is not None:
+        where.append(Task.id != moving)
+    return where
+
+
+async def card_rank(
+    session: AsyncSession,
+    column_id: uuid.UUID,
+    moving: uuid.UUID | None,
+    anchor: Task | None,
+    *,
+    before: bool,
+) -> str:
+    """The key for a card going last in the column, or just before/after `anchor` (already
+    checked to be a live card of the column). The column row must be locked."""
+    cards = _live_cards(column_id, moving)
+    if anchor is None:
+        last = select(func.max(Task.board_rank)).where(*cards)
+        return ranks.key_between((await session.execute(last)).scalar_one_or_none(), None)
+    assert anchor.board_rank is not None
+    if before:
+        low = select(func.max(Task.board_rank)).where(*cards, Task.board_rank < anchor.board_rank)
+        return ranks.key_between(
+            (await session.execute(low)).scalar_one_or_none(), anchor.board_rank
+        )
+    high = select(func.min(Task.board_rank)).where(*cards, Task.board_rank > anchor.board_rank)
+    return ranks.key_between(anchor.board_rank, (await session.execute(high)).scalar_one_or_none())
+
+
+async def first_column(session: AsyncSession, project_id: uuid.UUID) -> uuid.UUID | None:
+    """The leftmost live column of a project (where new cards go), or None."""
+    stmt = (
+        select(BoardColumn.id)
+        .where(BoardColumn.project_id == project_id, BoardColumn.is_deleted.is_(False))
+        .order_by(BoardColumn.rank)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def place_new_card(session: AsyncSession, task: Task) -> None:
+    """Put a just-created task at the bottom of its project's first column (if any)."""
+    column_id = await first_column(session, task.project_id)
+    if column_id is None:
+        return
+    await lock_column(session, column_id)
+    rank = await card_rank(session, column_id, task.id, None, before=False)
+    await session.execute(
+        update(Task)
+        .where(Task.id == task.id)
+        .values(column_id=column_id, board_rank=rank)
+        .execution_options(synchronize_session=False)
+    )
+    task.column_id, task.board_rank = column_id, rank
+
+
+async def append_cards(
+    session: AsyncSession, column_id: uuid.UUID, task_ids: list[uuid.UUID]
+) -> None:
+    """Move `task_ids` (in order) to the end of `column_id`, bumping their versions."""
+    await lock_column(session, column_id)
+    last = select(func.max(Task.board_rank)).where(*_live_cards(column_id, None))
+    keys = ranks.keys_after((await session.execute(last)).scalar_one_or_none(), len(task_ids))
+    # Core (not ORM) executemany: one prepared UPDATE run once per card.
+    table = Task.__table__
+    assert isinstance(table, Table)
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("task_id"))
+        .values(
+            column_id=column_id,
+            board_rank=bindparam("rank"),
+            server_version=table.c.server_version + 1,
+        )
+    )
+    await session.execute(
+        stmt, [{"task_id": t, "rank": k} for t, k in zip(task_ids, keys, strict=True)]
+    )

@@ -1,0 +1,1 @@
+"""Labels: per-project names and colors that tasks carry."""

@@ -1,0 +1,1 @@
+"""GraphQL of boards: columns, the board read and the card move."""

@@ -1,0 +1,1 @@
+"""GraphQL of labels: per-project labels and their attachment to tasks."""
