@@ -50,7 +50,10 @@ class Task(Versioned, Base):
         ForeignKey("project.id", ondelete="CASCADE"), index=True
     )
     wbs_path: Mapped[str] = mapped_column(Ltree)
-    wbs_rank: Mapped[str] = mapped_column(String(64), default="n", server_default="n")
+    # Order among siblings: an app/ranks.py key, byte-ordered.
+    wbs_rank: Mapped[str] = mapped_column(
+        String(64, collation="C"), default="a0", server_default="a0"
+    )
     name: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(String(20000), default="", server_default="")
     kind: Mapped[str] = mapped_column(String(20), default="task", server_default="task")

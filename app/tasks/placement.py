@@ -9,6 +9,7 @@ from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from app import ranks
 from app.errors import FieldProblem, ValidationFailed
 from app.models import Task
 from app.models.enums import TaskKind
@@ -79,13 +80,13 @@ async def resolve_slot(
 
 def _rank_for(siblings: list[tuple[uuid.UUID, str]], anchor: Task | None, *, before: bool) -> str:
     if anchor is None:
-        return wbs.rank_between(siblings[-1][1] if siblings else None, None)
+        return ranks.key_between(siblings[-1][1] if siblings else None, None)
     index = [task_id for task_id, _ in siblings].index(anchor.id)
     if before:
         low = siblings[index - 1][1] if index > 0 else None
-        return wbs.rank_between(low, anchor.wbs_rank)
+        return ranks.key_between(low, anchor.wbs_rank)
     high = siblings[index + 1][1] if index + 1 < len(siblings) else None
-    return wbs.rank_between(anchor.wbs_rank, high)
+    return ranks.key_between(anchor.wbs_rank, high)
 
 
 async def promote_to_summary(session: AsyncSession, parent: Task | None) -> None:

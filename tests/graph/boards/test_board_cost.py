@@ -16,7 +16,7 @@ WITH cols AS (
   SELECT id, row_number() OVER (ORDER BY rank) - 1 AS i FROM board_column WHERE project_id = :p
 ), made AS (
   INSERT INTO task (id, project_id, wbs_path, wbs_rank, name, column_id, board_rank)
-  SELECT g.id, :p, ('t' || replace(g.id::text, '-', ''))::ltree, 'n',
+  SELECT g.id, :p, ('t' || replace(g.id::text, '-', ''))::ltree, 'a0',
          'Card ' || g.n, (SELECT id FROM cols WHERE i = g.n % 3), 'a' || lpad(g.n::text, 6, '0')
   FROM (SELECT gen_random_uuid() AS id, n FROM generate_series(1, :n) AS n) AS g
   RETURNING id
