@@ -26,6 +26,7 @@ class BoardFilter:
 
     assignee_ids: tuple[uuid.UUID, ...] = ()
     label_ids: tuple[uuid.UUID, ...] = ()
+    sprint_ids: tuple[uuid.UUID, ...] = ()
     critical_only: bool = False
 
 
@@ -78,6 +79,8 @@ async def load_board(
         where.append(
             exists().where(TaskLabel.task_id == Task.id, TaskLabel.label_id.in_(wanted.label_ids))
         )
+    if wanted.sprint_ids:
+        where.append(Task.sprint_id.in_(wanted.sprint_ids))
     if wanted.critical_only:
         where.append(Task.is_critical.is_(True))
     cards = await session.execute(select(Task).where(*where).order_by(Task.board_rank, Task.id))

@@ -17,6 +17,9 @@ from graph.tasks.queries import lookup_id
 class BoardFilterInput:
     assignee_ids: list[strawberry.ID] | None = None
     label_ids: list[strawberry.ID] | None = None
+    sprint_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Cards planned into any of these sprints."
+    )
     critical_only: bool = False
 
 
@@ -38,6 +41,7 @@ class BoardQuery:
         criteria = BoardFilter(
             assignee_ids=_ids(wanted.assignee_ids),
             label_ids=_ids(wanted.label_ids),
+            sprint_ids=_ids(wanted.sprint_ids),
             critical_only=wanted.critical_only,
         )
         async with info.context.session() as session:

@@ -179,3 +179,29 @@ async def test_board_is_null_for_outsiders(gql: GraphQLClient, db: AppState) -> 
     assert body["data"]["board"] is None
     viewer = world.users[Role.VIEWER].id
     assert len((await board(gql, viewer, world.project.id))["lanes"]) == 3
+
+
+async def test_sprint_filter(gql: GraphQLClient, db: AppState) -> None:
+    world = await make_world(db)
+    pm, p = world.pm, world.project.id
+    cards = {n: await create_task(gql, pm, world.project, n) for n in ("A", "B", "C")}
+    sprints = []
+    for name in ("S1", "S2"):
+        body = await gql(
+            "mutation($p: ID!, $n: String!) { createSprint(input: {projectId: $p, name: $n, "
+            'startDate: "2026-01-05", endDate: "2026-01-16"}) '
+            "{ __typename ... on SprintPayload { sprint { id } } } }",
+            {"p": str(p), "n": name},
+            user=pm,
+        )
+        sprints.append(body["data"]["createSprint"]["sprint"]["id"])
+    for sprint, task in ((sprints[0], "A"), (sprints[1], "C")):
+        body = await gql(
+            "mutation($s: ID!, $t: [ID!]!) { addTasksToSprint(sprintId: $s, taskIds: $t) "
+            "{ __typename } }",
+            {"s": sprint, "t": [cards[task]["id"]]},
+            user=pm,
+        )
+        assert body["data"]["addTasksToSprint"]["__typename"] == "SprintPlanPayload", body
+    assert names(await board(gql, pm, p, sprintIds=[sprints[0]]))["To Do"] == ["A"]
+    assert names(await board(gql, pm, p, sprintIds=sprints))["To Do"] == ["A", "C"]
