@@ -95,20 +95,17 @@ async def first_column(session: AsyncSession, project_id: uuid.UUID) -> uuid.UUI
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def place_new_card(session: AsyncSession, task: Task) -> None:
-    """Put a just-created task at the bottom of its project's first column (if any)."""
-    column_id = await first_column(session, task.project_id)
+async def new_card_slot(
+    session: AsyncSession, project_id: uuid.UUID
+) -> tuple[uuid.UUID | None, str | None]:
+    """(column, key) for a task about to be created: the bottom of the project's first
+    column, or (None, None) without columns. Set on the INSERT itself, so creating a task
+    is one write (history records a single creation)."""
+    column_id = await first_column(session, project_id)
     if column_id is None:
-        return
+        return None, None
     await lock_column(session, column_id)
-    rank = await card_rank(session, column_id, task.id, None, before=False)
-    await session.execute(
-        update(Task)
-        .where(Task.id == task.id)
-        .values(column_id=column_id, board_rank=rank)
-        .execution_options(synchronize_session=False)
-    )
-    task.column_id, task.board_rank = column_id, rank
+    return column_id, await card_rank(session, column_id, None, None, before=False)
 
 
 async def append_cards(

@@ -14,7 +14,7 @@ from sqlalchemy import case, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import require_project_role
-from app.boards.placement import place_new_card
+from app.boards.placement import new_card_slot
 from app.errors import ConflictError, ForbiddenError, ValidationFailed
 from app.events import EventType
 from app.models import Dependency, Ltree, Task
@@ -46,16 +46,18 @@ async def create_task(
     await lock_project(session, project_id)
     task_id = task_id or uuid.uuid4()
     slot = await placement.resolve_slot(session, project_id, task_id, target)
+    column_id, board_rank = await new_card_slot(session, project_id)
     task = Task(
         id=task_id,
         project_id=project_id,
         wbs_path=wbs.child_path(slot.parent_path, task_id),
         wbs_rank=slot.rank,
+        column_id=column_id,
+        board_rank=board_rank,
         **changes,
     )
     session.add(task)
     await session.flush()
-    await place_new_card(session, task)
     await placement.promote_to_summary(session, slot.parent)
     await request_schedule(session, project_id, "task created")
     events.task_created(session, user_id, task, changes.keys())

@@ -13,6 +13,7 @@ from alembic import op
 
 import app.models.base
 from app import ranks
+from app.history.ddl import attach_history
 from app.sync.ddl import attach_sync_trigger
 
 # Frozen here: the defaults of the time of this migration (app/boards/columns.py may change).
@@ -79,6 +80,8 @@ def upgrade() -> None:
     # ### end Alembic commands ###
     attach_sync_trigger("board_column")
     attach_sync_trigger("label")
+    op.execute(attach_history("board_column"))
+    op.execute(attach_history("label"))
     _backfill()
 
 
