@@ -2,7 +2,7 @@
 default columns and their tasks a place in the first one
 
 Revision ID: b0a4d51ab3e1
-Revises: b1e4ec5083d9
+Revises: 107305b7d685
 Create Date: 2026-11-23 19:57:02.837900
 """
 
@@ -20,7 +20,7 @@ from app.sync.ddl import attach_sync_trigger
 _DEFAULT_COLUMNS = (("To Do", "todo"), ("In Progress", "in_progress"), ("Done", "done"))
 
 revision: str = 'b0a4d51ab3e1'
-down_revision: str | None = 'b1e4ec5083d9'
+down_revision: str | None = '107305b7d685'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
