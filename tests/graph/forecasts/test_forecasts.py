@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from app.forecasts.dispatch import InProcessForecasts
-from app.forecasts.service import SUBMIT_KEY
 from app.forecasts.snapshots import capture_snapshot
 from app.models import Project, ProjectForecastSnapshot, ProjectMember, User
 from app.models.enums import Role
@@ -34,15 +32,6 @@ RUNS = """query($p: ID!, $after: String) { forecastRuns(projectId: $p, first: 2,
 SNAPSHOTS = """query($p: ID!, $from: Date, $to: Date) {
   forecastSnapshots(projectId: $p, from: $from, to: $to) {
     totalCount nodes { kind cpmFinish totalFloat taskCount completedCount criticalCount } } }"""
-
-
-@pytest.fixture
-async def runner(db: AppState) -> AsyncIterator[InProcessForecasts]:
-    forecasts = InProcessForecasts(db)
-    db.uow_context[SUBMIT_KEY] = forecasts.submit
-    yield forecasts
-    db.uow_context.pop(SUBMIT_KEY)
-    await forecasts.stop()
 
 
 async def _member(state: AppState, project: Project, role: Role) -> User:
