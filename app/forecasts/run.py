@@ -33,6 +33,7 @@ from app.events.types import (
 from app.forecasts import errors
 from app.forecasts.inputs import risk_events
 from app.models import ForecastRun
+from app.scheduling.external import is_external
 from app.scheduling.network import load_project
 from app.state import unit_of_work
 
@@ -121,6 +122,9 @@ async def _inputs(
 
 
 def _results(result: engine.SimulationResult) -> dict[str, Any]:
+    """The stored result columns. Stand-ins of predecessors in other projects
+    (`app.scheduling.external`) are inputs of the network, not tasks of the project: they are
+    left out of criticality and sensitivity."""
     by_key = {f"{p:g}": d for p, d in result.percentiles.items()}
     return {
         "percentiles": {k: d.isoformat() for k, d in by_key.items()},
@@ -133,8 +137,8 @@ def _results(result: engine.SimulationResult) -> dict[str, Any]:
         "deterministic_finish": result.deterministic_finish,
         "histogram": [[d.isoformat(), n] for d, n in result.histogram],
         "cdf": [[d.isoformat(), p] for d, p in result.cdf],
-        "criticality": result.criticality,
-        "sensitivity": [[t, rho] for t, rho in result.sensitivity],
+        "criticality": {t: c for t, c in result.criticality.items() if not is_external(t)},
+        "sensitivity": [[t, rho] for t, rho in result.sensitivity if not is_external(t)],
     }
 
 
@@ -220,7 +224,7 @@ async def execute_forecast(
             **values,
             "state": "done",
             "engine_ms": engine_ms,
-            "task_count": len(network.tasks),
+            "task_count": sum(not is_external(t.id) for t in network.tasks),
             "risk_event_count": len(risks),
         },
     )
