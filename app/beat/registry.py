@@ -88,6 +88,18 @@ DEFAULT_JOBS = (
         Daily(0, 30),
         "At least one forecast snapshot per active project per UTC day (seed 003).",
     ),
+    PeriodicJob(
+        "history.purge",
+        "app.history.purge:purge_history_job",
+        Daily(2, 0),
+        "Delete object-change history older than HISTORY_RETENTION_DAYS (seed 003).",
+    ),
+    PeriodicJob(
+        "sync.purge",
+        "app.sync.purge:purge_sync_job",
+        Daily(2, 0),
+        "Delete sync tombstones and push batches past their retention windows (seed 003).",
+    ),
 )
 for _job in DEFAULT_JOBS:
     register(_job)

@@ -2,18 +2,22 @@
 
 It runs in batches, each its own short transaction, so a large backlog never holds locks on
 the table for long nor builds one huge transaction; `trueppm purge-history` and the periodic
-job call it.
+job `history.purge` (daily 02:00 UTC, `purge_history_job`) call it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import HistoryEntry
+
+if TYPE_CHECKING:
+    from app.state import AppState
 
 
 @dataclass(frozen=True)
@@ -52,3 +56,13 @@ async def purge_history(
         deleted += count
         if count < batch_size:
             return PurgeResult(cutoff, deleted, False)
+
+
+async def purge_history_job(state: AppState) -> dict[str, Any]:
+    """The periodic job (`trueppm beat`, daily 02:00 UTC): purge with the settings' window."""
+    result = await purge_history(state.sessions, state.settings.history_retention_days)
+    return {
+        "retention_days": state.settings.history_retention_days,
+        "cutoff": result.cutoff.isoformat(),
+        "deleted": result.deleted,
+    }
