@@ -53,9 +53,16 @@ async def load_comment(
 
 
 async def create_comment(
-    session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, body: str, format: str
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    task_id: uuid.UUID,
+    body: str,
+    format: str,
+    *,
+    comment_id: uuid.UUID | None = None,
 ) -> Comment:
-    """Comment on a live task (Team Member); the HTML is rendered and sanitized here."""
+    """Comment on a live task (Team Member); the HTML is rendered and sanitized here.
+    `comment_id` is the row's id when the client chose it (offline sync)."""
     task, role = await load_task(session, user_id, task_id)
     if role < Role.TEAM_MEMBER:
         raise ForbiddenError("this needs the Team Member role on the project")
@@ -68,6 +75,8 @@ async def create_comment(
         format=format,
         body_html=render(body, format),
     )
+    if comment_id is not None:
+        comment.id = comment_id
     session.add(comment)
     await session.flush()
     return comment

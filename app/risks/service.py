@@ -98,9 +98,15 @@ async def _live_task_of(session: AsyncSession, project_id: uuid.UUID, task_id: u
 
 
 async def link_task(
-    session: AsyncSession, user_id: uuid.UUID, risk_id: uuid.UUID, task_id: uuid.UUID
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    risk_id: uuid.UUID,
+    task_id: uuid.UUID,
+    *,
+    link_id: uuid.UUID | None = None,
 ) -> tuple[Risk, list[uuid.UUID]]:
-    """Link a risk to a task of its project; returns the risk and its linked task ids."""
+    """Link a risk to a task of its project; returns the risk and its linked task ids.
+    `link_id` is the link row's id when the client chose it (offline sync)."""
     risk, role = await load_risk(session, user_id, risk_id)
     _require_manager(role)
     await _live_task_of(session, risk.project_id, task_id)
@@ -114,7 +120,10 @@ async def link_task(
     )
     if existing.first() is not None:
         raise AlreadyLinked()
-    session.add(RiskTask(project_id=risk.project_id, risk_id=risk_id, task_id=task_id))
+    link = RiskTask(project_id=risk.project_id, risk_id=risk_id, task_id=task_id)
+    if link_id is not None:
+        link.id = link_id
+    session.add(link)
     await session.flush()
     return risk, (await linked_task_ids(session, [risk_id]))[risk_id]
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import strawberry
 
 from app.comments import service
-from app.events import publish_after_commit
-from app.events.types import BoardEvent, EventType
-from app.events.types import CommentPayload as CommentEvent
-from app.models import Comment as CommentModel
+from app.comments.events import announce as _announce
+from app.events.types import EventType
 from app.models.enums import CommentFormat
 from app.state import UnitOfWork
 from app.tasks.repository import parse_id
@@ -36,11 +33,6 @@ class CreateCommentInput:
 class UpdateCommentInput:
     body: str | None = None
     format: CommentFormat | None = None
-
-
-def _announce(uow: UnitOfWork, type: EventType, comment: CommentModel, actor: uuid.UUID) -> None:
-    payload = CommentEvent(comment.id, comment.task_id, comment.server_version)
-    publish_after_commit(uow, BoardEvent.make(comment.project_id, type, payload, actor))
 
 
 @strawberry.type

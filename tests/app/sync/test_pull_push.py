@@ -67,6 +67,9 @@ async def test_first_then_incremental_pull(
         "tasks",
         "dependencies",
         "baselines",
+        "risks",
+        "risk_tasks",
+        "comments",
     }
     assert [r["id"] for r in body["changes"]["projects"]["created"]] == [str(world["project"])]
     assert body["changes"]["tasks"] == {"created": [], "updated": [], "deleted": []}

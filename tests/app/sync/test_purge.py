@@ -54,6 +54,9 @@ async def test_purge_then_old_cursor_gets_410_and_a_full_pull_recovers(
     async with unit_of_work(db.sessions) as uow:
         result = await purge_sync(uow.session, 30, 24)
     assert result.tombstones == {
+        "comments": 0,
+        "risk_tasks": 0,
+        "risks": 0,
         "baselines": 0,
         "dependencies": 0,
         "tasks": 1,
@@ -83,7 +86,16 @@ async def test_purge_then_old_cursor_gets_410_and_a_full_pull_recovers(
     # Fresh tombstones are kept.
     summary = await purge_sync_job(db)  # the periodic job, with the settings' windows
     assert summary == {
-        "tombstones": {"baselines": 0, "dependencies": 0, "tasks": 0, "sprints": 0, "calendars": 0},
+        "tombstones": {
+            "comments": 0,
+            "risk_tasks": 0,
+            "risks": 0,
+            "baselines": 0,
+            "dependencies": 0,
+            "tasks": 0,
+            "sprints": 0,
+            "calendars": 0,
+        },
         "batches": 0,
         "floors_raised": 0,
     }
