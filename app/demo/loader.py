@@ -11,6 +11,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,11 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.service import create_user, find_user_by_email
 from app.baselines import service as baselines
 from app.calendars.service import ExceptionInput, create_calendar
+from app.comments.service import create_comment
 from app.demo.plan import ProgramSpec, ProjectSpec, demo_plan
+from app.labels.service import create_label, set_task_label
 from app.models import Dependency, Program, ProgramMember, Project, ScheduleRequest, Task
 from app.models.enums import Role
 from app.programs.service import create_program
 from app.projects.service import create_project, update_project
+from app.risks.service import create_risk, link_task
 from app.scheduling.announce import announce
 from app.scheduling.recompute import recompute
 from app.sprints import service as sprints
@@ -114,7 +118,39 @@ async def _load_project(
         await sprints.add_tasks(uow, user_id, created_sprint.id, [ids[k] for k in sprint.tasks])
         if sprint.active:
             await sprints.start_sprint(uow, user_id, created_sprint.id, None)
+    await _load_register(uow, user_id, project.id, spec, ids)
     return project.id
+
+
+async def _load_register(
+    uow: UnitOfWork,
+    user_id: uuid.UUID,
+    project_id: uuid.UUID,
+    spec: ProjectSpec,
+    ids: dict[str, uuid.UUID],
+) -> None:
+    """Risks (open ones feed the forecast), labels on cards and a few comments."""
+    session = uow.session
+    for risk in spec.risks:
+        values = {
+            "title": risk.title,
+            "probability": risk.probability,
+            "impact_days": risk.impact_days,
+            "impact_cost": Decimal(risk.impact_cost),
+            "status": risk.status,
+            "owner_id": user_id,
+            "response": risk.response,
+            "trigger": risk.trigger,
+        }
+        created = await create_risk(session, user_id, project_id, values)
+        for key in risk.tasks:
+            await link_task(session, user_id, created.id, ids[key])
+    for name, keys in spec.labels.items():
+        label = await create_label(uow, user_id, project_id, {"name": name})
+        for key in keys:
+            await set_task_label(uow, user_id, ids[key], label.id, on=True)
+    for key, body in spec.comments:
+        await create_comment(session, user_id, ids[key], body, "markdown")
 
 
 async def _link(

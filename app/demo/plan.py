@@ -58,6 +58,18 @@ class SprintSpec:
 
 
 @dataclass(frozen=True)
+class RiskSpec:
+    title: str
+    probability: float
+    impact_days: float
+    impact_cost: int
+    tasks: list[str]  # keys of the tasks it would delay
+    response: str = ""
+    trigger: str = ""
+    status: str = "open"
+
+
+@dataclass(frozen=True)
 class ProjectSpec:
     key: str
     name: str
@@ -68,6 +80,9 @@ class ProjectSpec:
     tasks: list[TaskSpec] = field(default_factory=list)
     links: list[LinkSpec] = field(default_factory=list)
     sprints: list[SprintSpec] = field(default_factory=list)
+    risks: list[RiskSpec] = field(default_factory=list)
+    labels: dict[str, list[str]] = field(default_factory=dict)  # label name -> task keys
+    comments: list[tuple[str, str]] = field(default_factory=list)  # task key, markdown body
 
 
 @dataclass(frozen=True)
@@ -312,8 +327,59 @@ def _it() -> ProjectSpec:
     return p
 
 
+def _building_register(p: ProjectSpec) -> None:
+    p.risks.extend(
+        [
+            RiskSpec(
+                "Unexpected ground conditions",
+                0.3,
+                10,
+                180_000,
+                ["piling"],
+                response="Extra boreholes before piling; a second rig on standby.",
+                trigger="Borehole logs differ from the site survey.",
+            ),
+            RiskSpec(
+                "Late steel delivery",
+                0.2,
+                5,
+                40_000,
+                ["roof"],
+                response="Order early; weekly check of the mill's schedule.",
+                status="mitigating",
+            ),
+            RiskSpec("Crane strike", 0.05, 15, 60_000, ["roof"], status="closed"),
+        ]
+    )
+    p.labels.update({"Structure": ["piling", "roof"], "Inspection": ["roof"]})
+    p.comments.append(
+        (
+            "piling",
+            "Survey says **clay** down to 12 m; see the [report](https://example.com/survey).",
+        )
+    )
+
+
+def _it_register(p: ProjectSpec) -> None:
+    p.risks.append(
+        RiskSpec(
+            "Network equipment lead time",
+            0.4,
+            8,
+            25_000,
+            ["dc-room"],
+            response="Reserve stock with two vendors.",
+            trigger="Vendor confirms more than six weeks.",
+        )
+    )
+    p.labels.update({"Move": ["wave1"], "Infrastructure": ["dc-room"]})
+    p.comments.append(("wave1", "Wave 1 is the *finance* floor: no moves during month end."))
+
+
 def demo_plan() -> ProgramSpec:
     building, it = _building(), _it()
+    _building_register(building)
+    _it_register(it)
     cross = [LinkSpec(f"part{n}", f"cable{n}") for n in range(1, FLOORS + 1)]
     cross += [
         LinkSpec("roof", "dc-room"),  # the server room sits under the plant deck

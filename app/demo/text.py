@@ -43,5 +43,16 @@ def instructions(result: DemoResult, url: str, password_file: Path) -> str:
         "",
         f'query {{ baselines(projectId: "{building}") {{ id name isActive projectFinish }} }}',
         "then baselineComparison(projectId: ..., baselineId: <the id>) shows the slip of Piling.",
+        "",
+        f'query {{ board(projectId: "{it}") {{ lanes {{ column {{ name category }} cardCount',
+        "  cards { name earlyFinish isCritical } } } }",
+        "",
+        f'query {{ risks(projectId: "{building}") {{ nodes {{ title probability impactDays',
+        "  status } } }",
+        "",
+        f'mutation {{ runForecast(projectId: "{building}", iterations: 10000, seed: 1) {{',
+        "  ... on ForecastPayload { forecast { id state } } } }",
+        "then latestForecast(projectId: ...) { percentiles { percentile finish } } once DONE"
+        " (open risks are part of it).",
     ]
     return "\n".join(lines)

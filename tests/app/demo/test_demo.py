@@ -26,7 +26,13 @@ COUNTS = """SELECT (SELECT count(*) FROM project) AS projects, (SELECT count(*) 
   (SELECT count(*) FROM sprint) AS sprints,
   (SELECT count(*) FROM sprint WHERE state = 'active' AND committed_points = 21) AS active,
   (SELECT count(*) FROM task WHERE sprint_id IS NOT NULL) AS planned,
-  (SELECT count(*) FROM baseline WHERE is_active) AS baselines"""
+  (SELECT count(*) FROM baseline WHERE is_active) AS baselines,
+  (SELECT count(*) FROM risk WHERE status <> 'closed') AS open_risks,
+  (SELECT count(*) FROM risk_task) AS risk_links,
+  (SELECT count(*) FROM label) AS labels,
+  (SELECT count(*) FROM task_label) AS card_labels,
+  (SELECT count(*) FROM comment) AS comments,
+  (SELECT count(*) FROM comment WHERE body_html LIKE '%<strong>clay</strong>%') AS rendered"""
 # Each project's current finish against its active baseline's.
 SLIPPED = """SELECT p.name, b.project_finish AS baseline, max(t.early_finish) AS current
   FROM project p JOIN baseline b ON b.project_id = p.id AND b.is_active
@@ -79,6 +85,12 @@ def test_demo_loads_a_computed_program_once(
     # Baselined, then Piling slipped by 7 working days: the building and, through the
     # cross-project links, the IT project finish later than their baselines.
     assert counts["baselines"] == 2
+    # The register: three open or mitigating risks (one closed) on four task links, four
+    # labels on five cards, two markdown comments rendered to HTML.
+    assert (counts["open_risks"], counts["risk_links"]) == (3, 4)
+    assert (counts["labels"], counts["card_labels"]) == (4, 5)
+    assert (counts["comments"], counts["rendered"]) == (2, 1)
+    assert "risks(projectId:" in out
     slipped = asyncio.run(_sql(fresh_database, SLIPPED))
     assert [r["name"] for r in slipped] == ["Campus Building", "Campus IT and Move-in"]
     for row in slipped:
