@@ -20,6 +20,7 @@ from app.models.enums import Role
 from app.risks import validation
 from app.risks.errors import AlreadyLinked
 from app.risks.repository import linked_task_ids, load_risk
+from app.sync.locks import lock_sync_project
 from app.versioning import soft_delete, versioned_update
 
 # Statuses whose risks can still happen, so they enter the forecast. A risk being mitigated
@@ -111,7 +112,10 @@ async def link_task(
     _require_manager(role)
     await _live_task_of(session, risk.project_id, task_id)
     # Serialise link changes of one risk, so two concurrent links of one pair cannot both
-    # pass the check below (the partial unique index would then fail one with a 500).
+    # pass the check below (the partial unique index would then fail one with a 500). The
+    # project first: the link's sync trigger takes it, and taking it after the risk row would
+    # deadlock against a writer holding the project and updating the risk.
+    await lock_sync_project(session, risk.project_id)
     await session.execute(select(Risk.id).where(Risk.id == risk_id).with_for_update())
     existing = await session.execute(
         select(RiskTask.id).where(

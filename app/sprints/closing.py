@@ -21,6 +21,7 @@ from app.events.bus import EventBus
 from app.models import Sprint, SprintCloseRequest, Task
 from app.sprints.repository import next_planned_sprint, task_done
 from app.state import unit_of_work
+from app.sync.locks import lock_sync_project
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ async def _carry_over(session: AsyncSession, request_id: uuid.UUID) -> CloseOutc
         return CloseOutcome(request_id, "skipped")
     sprint = await session.get(Sprint, request.sprint_id)
     assert sprint is not None  # the request cascades away with its sprint
+    # The project before the task rows (their sync trigger would take it after each row lock).
+    await lock_sync_project(session, sprint.project_id)
     target_id = await next_planned_sprint(session, sprint.project_id, excluding=sprint.id)
     result = await session.execute(
         update(Task)

@@ -11,6 +11,7 @@ from app.authz import visible_projects
 from app.errors import NotFoundError
 from app.models import Sprint, Task
 from app.models.enums import Role
+from app.sync.locks import lock_project_of
 
 
 def task_done() -> ColumnElement[bool]:
@@ -24,7 +25,13 @@ def task_done() -> ColumnElement[bool]:
 async def load_sprint(
     session: AsyncSession, user_id: uuid.UUID, sprint_id: uuid.UUID, *, for_update: bool = False
 ) -> tuple[Sprint, Role]:
-    """A live sprint the user may see, with their role on its project, or NotFound."""
+    """A live sprint the user may see, with their role on its project, or NotFound.
+
+    `for_update` locks the sprint's project first, then the sprint: a locked sprint is about to
+    be written with its tasks, and the sync trigger takes the project lock on those writes, so
+    taking it after the sprint row would deadlock against a project holder (app/sync/locks.py)."""
+    if for_update:
+        await lock_project_of(session, Sprint, sprint_id)
     visible = visible_projects(user_id).subquery()
     stmt = (
         select(Sprint, visible.c.role)

@@ -4,7 +4,8 @@ The sync trigger (ddl.py) locks a row's project when it numbers the row, but Pos
 already locked the row itself by then (a BEFORE UPDATE trigger sees a locked tuple). A writer
 that holds the project (`lock_project`, structural task edits) and then updates a row another
 transaction locked first would deadlock with it. Writers that update existing rows therefore
-take the project lock up front — `versioned_update` and the scheduler's bulk write do.
+take the project lock up front — `versioned_update`, the scheduler's bulk write, sprint
+locking (`load_sprint(for_update=True)`), the sprint closing job and risk linking do.
 """
 
 from __future__ import annotations
