@@ -1,4 +1,4 @@
-"""The REST API beside GraphQL: the offline sync endpoint and its OpenAPI contract.
+"""The REST API beside GraphQL: offline sync, forecast snapshot history, the OpenAPI contract.
 
 `rest_routes()` is mounted by `app.asgi`; every failure is RFC 9457 problem+json
 (`app.rest.problems`), every route is described by the OpenAPI document (`app.rest.openapi`).
@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from app.rest import openapi, sync
+from app.rest import forecasts, openapi, sync
 from app.rest.problems import KINDS, Problem, problem_response
 
 __all__ = ["http_exception", "rest_routes"]
@@ -21,6 +21,11 @@ def rest_routes() -> list[BaseRoute]:
     return [
         Route("/api/v1/projects/{project_id}/sync/", sync.pull, methods=["GET"]),
         Route("/api/v1/projects/{project_id}/sync/", sync.push, methods=["POST"]),
+        Route(
+            "/api/v1/projects/{project_id}/forecast-snapshots/",
+            forecasts.list_forecast_snapshots,
+            methods=["GET"],
+        ),
         Route("/api/schema/", openapi.schema_endpoint, methods=["GET"]),
         Route("/api/docs/", openapi.docs_endpoint, methods=["GET"]),
     ]

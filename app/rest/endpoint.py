@@ -99,3 +99,20 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Problem("bad-request", "the body must be a JSON object")
     return body
+
+
+def int_param(request: Request, name: str, default: int, low: int, high: int | None = None) -> int:
+    """The query parameter `name` as an integer in [low, high]; absent or empty → `default`."""
+    raw = request.query_params.get(name)
+    if raw is None or raw.strip() in ("", "null"):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Problem(
+            "bad-request", f"{name} must be an integer, got {raw!r}", parameter=name
+        ) from None
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise Problem("bad-request", f"{name} must be {bound}, got {value}", parameter=name)
+    return value

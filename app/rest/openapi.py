@@ -18,7 +18,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from app.rest.problems import KINDS, MEDIA_TYPE, TYPE_BASE
+from app.rest import openapi_forecasts
+from app.rest.openapi_common import (
+    PROJECT_ID,
+    PROJECT_NOT_FOUND,
+    UNAUTHENTICATED,
+    json_response,
+    problem_response,
+    query_param,
+)
+from app.rest.problems import KINDS, TYPE_BASE
 from app.sync.pull import SCHEMA_VERSION
 from app.sync.registry import SyncedTable, synced_tables
 from app.sync.values import python_type
@@ -74,17 +83,6 @@ def _push_record_schema(entry: SyncedTable) -> dict[str, Any]:
         "properties": schema["properties"],
         "description": "Unknown columns are rejected (400); `_status`/`_changed` are ignored.",
     }
-
-
-def _problem(description: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"$ref": "#/components/schemas/Problem"}
-    if extra:
-        schema = {"allOf": [schema, {"type": "object", "properties": extra}]}
-    return {"description": description, "content": {MEDIA_TYPE: {"schema": schema}}}
-
-
-def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def _table_changes(ref: str) -> dict[str, Any]:
@@ -149,6 +147,7 @@ def _components() -> dict[str, Any]:
             "properties": {"status": {"type": "string"}, "database": {"type": "string"}},
         },
     }
+    schemas.update(openapi_forecasts.schemas())
     pull_tables, push_tables = {}, {}
     for entry in tables:
         title = entry.name.title().replace("_", "")
@@ -212,17 +211,7 @@ def _components() -> dict[str, Any]:
     }
 
 
-_UNAUTH = _problem("Missing, invalid or expired access token; or a disabled account.")
-_NOT_FOUND = _problem("No such project, or the caller is not a member of it.")
-
-
 def _sync_paths() -> dict[str, Any]:
-    project = {
-        "name": "project_id",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "string", "format": "uuid"},
-    }
     schema_version = {
         "name": "schema_version",
         "in": "query",
@@ -230,35 +219,34 @@ def _sync_paths() -> dict[str, Any]:
         "description": "The client's local schema version (tables newer than it are left out).",
     }
 
-    def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-        return {"name": name, "in": "query", "schema": schema, "description": description}
-
     pull = {
         "summary": "Pull the project's changes since a cursor (WatermelonDB pullChanges)",
         "operationId": "syncPull",
         "tags": ["sync"],
         "security": [{"bearer": []}],
         "parameters": [
-            project,
-            query(
+            PROJECT_ID,
+            query_param(
                 "last_pulled_at",
                 {"type": ["integer", "null"], "minimum": 0},
                 "`timestamp` of the last complete pull; null or 0 for a full sync.",
             ),
             schema_version,
-            query(
+            query_param(
                 "page_size",
                 {"type": "integer", "minimum": 1, "maximum": 10000},
                 "Records per page.",
             ),
-            query("cursor", {"type": "string"}, "`next_cursor` of the previous page."),
+            query_param("cursor", {"type": "string"}, "`next_cursor` of the previous page."),
         ],
         "responses": {
-            "200": _json("One page of changes.", {"$ref": "#/components/schemas/PullResponse"}),
-            "400": _problem("A malformed parameter or cursor."),
-            "401": _UNAUTH,
-            "404": _NOT_FOUND,
-            "410": _problem(
+            "200": json_response(
+                "One page of changes.", {"$ref": "#/components/schemas/PullResponse"}
+            ),
+            "400": problem_response("A malformed parameter or cursor."),
+            "401": UNAUTHENTICATED,
+            "404": PROJECT_NOT_FOUND,
+            "410": problem_response(
                 "The cursor predates purged tombstones (or is ahead of the server): "
                 "pull again without last_pulled_at and replace the local copy.",
                 {"floor": {"type": "integer"}},
@@ -270,7 +258,7 @@ def _sync_paths() -> dict[str, Any]:
         "operationId": "syncPush",
         "tags": ["sync"],
         "security": [{"bearer": []}],
-        "parameters": [project, schema_version],
+        "parameters": [PROJECT_ID, schema_version],
         "requestBody": {
             "required": True,
             "content": {
@@ -278,12 +266,12 @@ def _sync_paths() -> dict[str, Any]:
             },
         },
         "responses": {
-            "200": _json(
+            "200": json_response(
                 "Applied (or the stored response of an already applied client_batch_id, "
                 "with `Idempotent-Replayed: true`).",
                 {"$ref": "#/components/schemas/PushResponse"},
             ),
-            "400": _problem(
+            "400": problem_response(
                 "Malformed body, unknown tables or columns (named in the body).",
                 {
                     "unknown_tables": {"type": "array", "items": {"type": "string"}},
@@ -293,10 +281,12 @@ def _sync_paths() -> dict[str, Any]:
                     },
                 },
             ),
-            "401": _UNAUTH,
-            "403": _problem("The caller's role may not make one of these changes (viewers never)."),
-            "404": _NOT_FOUND,
-            "409": _problem(
+            "401": UNAUTHENTICATED,
+            "403": problem_response(
+                "The caller's role may not make one of these changes (viewers never)."
+            ),
+            "404": PROJECT_NOT_FOUND,
+            "409": problem_response(
                 "Records changed on the server after lastPulledAt (nothing was applied), "
                 "or the same client_batch_id is being applied concurrently.",
                 {
@@ -306,13 +296,13 @@ def _sync_paths() -> dict[str, Any]:
                     }
                 },
             ),
-            "410": _problem(
+            "410": problem_response(
                 "lastPulledAt is ahead of the server (restored database or another server): "
                 "pull from scratch, then push.",
                 {"floor": {"type": "integer"}},
             ),
-            "415": _problem("The body is not application/json."),
-            "422": _problem(
+            "415": problem_response("The body is not application/json."),
+            "422": problem_response(
                 "A record failed validation (nothing was applied); `table` and `id` name it.",
                 {
                     "table": {"type": "string"},
@@ -334,7 +324,7 @@ def _meta_paths() -> dict[str, Any]:
                 "summary": "Liveness: the process answers",
                 "operationId": "healthz",
                 "tags": ["health"],
-                "responses": {"200": _json("Alive.", health)},
+                "responses": {"200": json_response("Alive.", health)},
             }
         },
         "/readyz": {
@@ -343,8 +333,8 @@ def _meta_paths() -> dict[str, Any]:
                 "operationId": "readyz",
                 "tags": ["health"],
                 "responses": {
-                    "200": _json("Ready.", health),
-                    "503": _json("The database is unreachable.", health),
+                    "200": json_response("Ready.", health),
+                    "503": json_response("The database is unreachable.", health),
                 },
             }
         },
@@ -354,8 +344,8 @@ def _meta_paths() -> dict[str, Any]:
                 "operationId": "beatHealth",
                 "tags": ["health"],
                 "responses": {
-                    "200": _json("The last heartbeat is recent.", beat),
-                    "503": _json("The heartbeat is stale, missing or unreadable.", beat),
+                    "200": json_response("The last heartbeat is recent.", beat),
+                    "503": json_response("The heartbeat is stale, missing or unreadable.", beat),
                 },
             }
         },
@@ -364,7 +354,7 @@ def _meta_paths() -> dict[str, Any]:
                 "summary": "This OpenAPI document",
                 "operationId": "openapiSchema",
                 "tags": ["meta"],
-                "responses": {"200": _json("OpenAPI 3.1 document.", {"type": "object"})},
+                "responses": {"200": json_response("OpenAPI 3.1 document.", {"type": "object"})},
             }
         },
         "/api/docs/": {
@@ -386,7 +376,7 @@ def _meta_paths() -> dict[str, Any]:
 def build_document(mounted: set[str] | None = None) -> dict[str, Any]:
     """The document; with `mounted`, only the documented paths the app really serves (a
     route that exists only with an optional component is described when it is there)."""
-    paths = {**_sync_paths(), **_meta_paths()}
+    paths = {**_sync_paths(), **openapi_forecasts.paths(), **_meta_paths()}
     if mounted is not None:
         paths = {path: spec for path, spec in paths.items() if path in mounted}
     return {
@@ -394,7 +384,8 @@ def build_document(mounted: set[str] | None = None) -> dict[str, Any]:
         "info": {
             "title": "TruePPM REST API",
             "version": "1.0.0",
-            "description": "Offline sync (WatermelonDB protocol) and operational endpoints. "
+            "description": "Offline sync (WatermelonDB protocol), forecast snapshot history "
+            "and operational endpoints. "
             "The rest of the API is GraphQL at /graphql. Errors are RFC 9457 problem+json.",
         },
         "paths": paths,

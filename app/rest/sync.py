@@ -9,7 +9,14 @@ from starlette.responses import JSONResponse, Response
 
 from app.errors import AppError
 from app.models import SyncBatch
-from app.rest.endpoint import app_state, authenticate, json_object, path_uuid, rest_endpoint
+from app.rest.endpoint import (
+    app_state,
+    authenticate,
+    int_param,
+    json_object,
+    path_uuid,
+    rest_endpoint,
+)
 from app.rest.problems import Problem, from_app_error
 from app.state import unit_of_work
 from app.sync import pull as pulling
@@ -48,24 +55,8 @@ def sync_problem(error: AppError) -> Problem:
     return from_app_error(error)
 
 
-def _int_param(request: Request, name: str, default: int, low: int, high: int | None = None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw.strip() in ("", "null"):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Problem(
-            "bad-request", f"{name} must be an integer, got {raw!r}", parameter=name
-        ) from None
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f">= {low}"
-        raise Problem("bad-request", f"{name} must be {bound}, got {value}", parameter=name)
-    return value
-
-
 def _schema_version(request: Request) -> int:
-    return _int_param(request, "schema_version", pulling.SCHEMA_VERSION, 1, pulling.SCHEMA_VERSION)
+    return int_param(request, "schema_version", pulling.SCHEMA_VERSION, 1, pulling.SCHEMA_VERSION)
 
 
 @rest_endpoint
@@ -73,7 +64,7 @@ async def pull(request: Request) -> Response:
     user_id = await authenticate(request)
     project_id = path_uuid(request, "project_id")
     state = app_state(request)
-    size = _int_param(request, "page_size", state.settings.sync_page_size, 1, MAX_PAGE_SIZE)
+    size = int_param(request, "page_size", state.settings.sync_page_size, 1, MAX_PAGE_SIZE)
     token = request.query_params.get("cursor")
     try:
         async with state.sessions() as session:
@@ -86,7 +77,7 @@ async def pull(request: Request) -> Response:
             if token:
                 cursor = pulling.PageCursor.decode(token)
             else:
-                last = _int_param(request, "last_pulled_at", 0, 0)
+                last = int_param(request, "last_pulled_at", 0, 0)
                 cursor = await pulling.start(
                     session, user_id, project_id, last, _schema_version(request)
                 )
