@@ -12,8 +12,9 @@ from numpy.typing import NDArray
 
 from ._compile import Plan
 from ._network import Network
+from ._spearman import spearman
 
-__all__ = ["SimulationResult", "spearman", "summarise"]
+__all__ = ["SimulationResult", "summarise"]
 
 
 @dataclass(frozen=True)
@@ -101,43 +102,3 @@ def _histogram(finish: NDArray[np.int64], bins: int) -> list[tuple[date, int]]:
     width = max(1, -(-(hi - lo + 1) // bins))
     counts = np.bincount((finish - lo) // width)
     return [(date.fromordinal(lo + i * width), int(c)) for i, c in enumerate(counts)]
-
-
-def _ranks(values: NDArray[Any]) -> NDArray[np.float64]:
-    """Average ranks (ties share their mean rank) of each row of small whole numbers."""
-    lo = values.min(axis=1, keepdims=True)
-    rel = (values - lo).astype(np.int64)
-    width = int(rel.max(initial=0)) + 1
-    rows = values.shape[0]
-    key = rel + np.arange(rows)[:, None] * width
-    counts = np.bincount(key.ravel(), minlength=rows * width).reshape(rows, width)
-    avg = np.cumsum(counts, axis=1) - (counts - 1) / 2.0
-    return np.asarray(avg[np.arange(rows)[:, None], rel], np.float64)
-
-
-def spearman(durations: NDArray[Any], target: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Spearman rho of each row of ``durations`` (small whole numbers) with ``target``; 0 where
-    either is constant.
-
-    No row is ranked element by element: with ``c_v`` the count of value ``v`` in a row, its
-    centred average rank ``r_v`` follows from the cumulative counts, and with ``t`` the
-    centred ranks of ``target`` the covariance is ``sum_v r_v * s_v`` where ``s_v`` sums ``t``
-    over the row's elements equal to ``v``: two ``bincount`` calls per row.
-    """
-    rows, n = durations.shape
-    if rows == 0:
-        return np.zeros(0)
-    t = _ranks(target[None, :])[0]
-    t -= t.mean()
-    t_norm = float(np.sqrt((t * t).sum()))
-    lo = durations.min(axis=1).astype(np.int64).tolist()
-    out = np.zeros(rows)
-    middle = (n + 1) / 2.0
-    for r in range(rows):
-        x = durations[r].astype(np.intp) - lo[r]
-        counts = np.bincount(x)
-        rank = np.cumsum(counts) - (counts - 1) / 2.0 - middle
-        norm = float(np.sqrt((counts * rank * rank).sum())) * t_norm
-        if norm > 0:
-            out[r] = float(rank @ np.bincount(x, t)) / norm
-    return out
