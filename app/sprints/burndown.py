@@ -1,7 +1,8 @@
 """Burndown (remaining points per day) and velocity (points completed per closed sprint).
 
-Burndown replays `sprint_task_log`, which a trigger on `task` appends to whenever a task's
-sprint, story points, done-ness or liveness changes — so tasks added, removed, re-estimated,
+Burndown replays `sprint_task_log`, which triggers on `task` and `board_column` append to
+whenever a task's sprint, story points, done-ness (progress or a Done column, see
+`repository.task_done`) or liveness changes — so tasks added, removed, re-estimated,
 completed or reopened mid-sprint are all counted on the day it happened. A day's value is the
 state at the end of that day (UTC); for a closed sprint, days from the closing day on show
 the state at the moment of closing (the carry-over job's moves come after it). Days after

@@ -3,8 +3,9 @@
 Run by the RQ job `jobs.sprints.close_sprint` or by the in-process runner. The request row is
 locked first (`FOR UPDATE`), so two runs of one request serialize and the second sees it done:
 processing is idempotent. Unfinished means "not done" by `trueppm_task_done` at the moment the
-job runs; they move to the next planned sprint (lowest order, then earliest start) or, when
-there is none, to the backlog. Sprint events go out only after the commit.
+job runs (so a card sitting in a Done board column stays with the closed sprint); unfinished
+tasks move to the next planned sprint (lowest order, then earliest start) or, when there is
+none, to the backlog. Sprint events go out only after the commit.
 """
 
 from __future__ import annotations

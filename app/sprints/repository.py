@@ -15,10 +15,10 @@ from app.sync.locks import lock_project_of
 
 
 def task_done() -> ColumnElement[bool]:
-    """`trueppm_task_done(task)`: the SQL function (see the sprints migration) that decides
-    whether a task row is done — percent complete 100 or an actual finish. The sprint log
-    trigger uses the same function, so burndown, close and velocity agree; a later migration
-    may `CREATE OR REPLACE` it (e.g. to count a card in a "done" board column)."""
+    """`trueppm_task_done(task)`: the SQL function that decides whether a task row is done —
+    percent complete 100, an actual finish, or a card in a live board column of category
+    'done' (migration 7cf1578b8d94). The sprint log triggers use the same function, so
+    burndown, the closing job's carry-over and velocity agree; Python never re-states it."""
     return func.trueppm_task_done(literal_column("task"), type_=Boolean)
 
 
