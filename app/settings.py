@@ -137,6 +137,13 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "Most Monte Carlo iterations one `runForecast` may ask for (at least 100).",
     ),
     SettingDoc(
+        "TRUEPPM_FORECAST_STALE_SECONDS",
+        "`300`",
+        "A queued or running forecast whose runner has not written its heartbeat for this long "
+        "(runners write it every fifth of this) is failed by the beat's reaper as "
+        "`worker_lost` (at least 5).",
+    ),
+    SettingDoc(
         "TRUEPPM_BEAT_INTERVAL_SECONDS",
         "`15`",
         "How often `trueppm beat` checks its periodic jobs and writes its heartbeat.",
@@ -232,6 +239,7 @@ class Settings:
     sync_page_size: int = 1000
     history_retention_days: int = 90
     forecast_max_iterations: int = 100_000
+    forecast_stale_seconds: int = 300
     beat_interval: int = 15
     beat_max_age: int = 120
     schedule_lock_ttl: int = 60
@@ -303,6 +311,7 @@ class Settings:
             forecast_max_iterations=_int(
                 env, "TRUEPPM_FORECAST_MAX_ITERATIONS", 100_000, minimum=100
             ),
+            forecast_stale_seconds=_int(env, "TRUEPPM_FORECAST_STALE_SECONDS", 300, minimum=5),
             beat_interval=_int(env, "TRUEPPM_BEAT_INTERVAL_SECONDS", 15),
             beat_max_age=_int(env, "TRUEPPM_BEAT_MAX_AGE_SECONDS", 120),
             schedule_lock_ttl=_int(env, "TRUEPPM_SCHEDULE_LOCK_TTL", 60, minimum=3),

@@ -10,6 +10,7 @@ import asyncio
 import uuid
 from typing import Any
 
+from app.forecasts.heartbeat import heartbeat_interval, keep_alive
 from app.forecasts.run import ForecastOutcome, execute_forecast
 from app.settings import Settings
 from app.state import AppState
@@ -20,8 +21,10 @@ async def _run(settings: Settings, run_id: uuid.UUID) -> ForecastOutcome:
         raise RuntimeError("the worker needs DATABASE_URL (the embedded database is in-process)")
     state = AppState(settings=settings, database_url=settings.database_url)
     try:
-        await state.events.connect()
-        return await execute_forecast(state.sessions, state.events, run_id)
+        # Heartbeat from the first line: the reaper fails the run if this process dies.
+        async with keep_alive(state.sessions, run_id, heartbeat_interval(settings)):
+            await state.events.connect()
+            return await execute_forecast(state.sessions, state.events, run_id)
     finally:
         await state.close()
 

@@ -89,6 +89,13 @@ DEFAULT_JOBS = (
         "At least one forecast snapshot per active project per UTC day (seed 003).",
     ),
     PeriodicJob(
+        "forecasts.reap_stale",
+        "app.forecasts.reaper:reap_stale_forecasts_job",
+        Every(120),
+        "Fail forecast runs whose runner died (queue job gone or ended, or no heartbeat for "
+        "TRUEPPM_FORECAST_STALE_SECONDS) and announce forecast_failed.",
+    ),
+    PeriodicJob(
         "history.purge",
         "app.history.purge:purge_history_job",
         Daily(2, 0),

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.events.bus import EventBus
 from app.forecasts import errors
+from app.forecasts.heartbeat import heartbeat_interval, keep_alive
 from app.forecasts.run import execute_forecast, fail_run
 from app.forecasts.service import SUBMIT_KEY
 from app.models import ForecastRun
@@ -94,10 +95,12 @@ class InProcessForecasts:
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def _run(self, run_id: uuid.UUID) -> None:
-        async with self._lock:
+        # The heartbeat covers the wait for the lock too: a queued run held here is alive.
+        interval = heartbeat_interval(self.state.settings)
+        async with keep_alive(self.state.sessions, run_id, interval), self._lock:
             try:
                 await execute_forecast(self.state.sessions, self.bus, run_id)
-            except Exception:  # a database outage mid-run: the row stays queued/running
+            except Exception:  # a database outage mid-run: the reaper fails it later
                 log.exception("forecast %s could not complete", run_id)
 
     async def submit(self, run_id: uuid.UUID) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import scheduler as engine
@@ -40,11 +40,13 @@ from app.state import unit_of_work
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 0.5  # seconds between two progress events of one run
+UNFINISHED = ("queued", "running")
 
 
 @dataclass(frozen=True)
 class ForecastOutcome:
-    """`state` is `done`, `failed`, or `skipped` (the run was not queued any more)."""
+    """`state` is `done`, `failed`, or `skipped` (the run was not queued any more, or was
+    failed by the stale-run reaper before it could finish)."""
 
     run_id: uuid.UUID
     project_id: uuid.UUID | None
@@ -110,6 +112,7 @@ async def _claim(sessions: async_sessionmaker[AsyncSession], run_id: uuid.UUID) 
             return None
         run.state = "running"
         run.started_at = func.now()
+        run.heartbeat_at = func.now()
         return _Claimed(run.project_id, run.iterations, run.seed, list(run.requested_percentiles))
 
 
@@ -143,12 +146,17 @@ def _results(result: engine.SimulationResult) -> dict[str, Any]:
 
 
 async def _store(
-    sessions: async_sessionmaker[AsyncSession], run_id: uuid.UUID, values: dict[str, Any]
-) -> None:
+    sessions: async_sessionmaker[AsyncSession],
+    run_id: uuid.UUID,
+    values: dict[str, Any],
+    *conditions: ColumnElement[bool],
+) -> bool:
+    """Write a final state, only over an unfinished run (and where `conditions` hold): a run
+    the reaper already failed (`app.forecasts.reaper`) stays failed. True when written."""
     async with unit_of_work(sessions) as uow:
-        await uow.session.execute(
+        result = await uow.session.execute(
             update(ForecastRun)
-            .where(ForecastRun.id == run_id)
+            .where(ForecastRun.id == run_id, ForecastRun.state.in_(UNFINISHED), *conditions)
             .values(
                 finished_at=func.now(),
                 duration_ms=(
@@ -156,7 +164,9 @@ async def _store(
                 ).cast(ForecastRun.duration_ms.type),
                 **values,
             )
+            .returning(ForecastRun.id)
         )
+        return result.first() is not None
 
 
 async def _announce(bus: EventBus, event: BoardEvent) -> None:
@@ -173,9 +183,13 @@ async def fail_run(
     project_id: uuid.UUID,
     code: str,
     message: str,
+    *conditions: ColumnElement[bool],
 ) -> ForecastOutcome:
-    """Record a run as failed and announce `forecast_failed` after the commit."""
-    await _store(sessions, run_id, {"state": "failed", "error": f"{code}: {message}"})
+    """Record a run as failed and announce `forecast_failed` after the commit (nothing when
+    the run had already finished, or when one of `conditions` no longer holds)."""
+    values = {"state": "failed", "error": f"{code}: {message}"}
+    if not await _store(sessions, run_id, values, *conditions):
+        return ForecastOutcome(run_id, project_id, "skipped")
     payload = ForecastFailedPayload(run_id, code, message)
     await _announce(bus, BoardEvent.make(project_id, EventType.FORECAST_FAILED, payload, None))
     return ForecastOutcome(run_id, project_id, "failed", error_code=code, error=message)
@@ -217,7 +231,7 @@ async def execute_forecast(
             sessions, bus, run_id, project_id, errors.INTERNAL, "the simulation failed unexpectedly"
         )
     values = _results(result)
-    await _store(
+    stored = await _store(
         sessions,
         run_id,
         {
@@ -228,6 +242,9 @@ async def execute_forecast(
             "risk_event_count": len(risks),
         },
     )
+    if not stored:  # failed by the reaper meanwhile; its forecast_failed was already sent
+        log.warning("forecast finished after being failed as stale", extra={"run_id": str(run_id)})
+        return ForecastOutcome(run_id, project_id, "skipped")
     percentiles = {f"P{p:g}": d for p, d in result.percentiles.items()}
     async with sessions() as session:
         duration = await session.scalar(

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,6 +43,12 @@ class ForecastRun(Base):
         CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
         CheckConstraint("iterations > 0", name="iterations_positive"),
         Index("ix_forecast_run_project_seq", "project_id", "seq"),
+        # The stale-run reaper scans only the unfinished runs.
+        Index(
+            "ix_forecast_run_unfinished",
+            "created_at",
+            postgresql_where=text("state IN ('queued', 'running')"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -58,6 +65,9 @@ class ForecastRun(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Written periodically by the runner holding the run (app/forecasts/heartbeat.py); a run
+    # whose heartbeat stops is failed by the reaper (app/forecasts/reaper.py).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     engine_ms: Mapped[int | None] = mapped_column(Integer)
     task_count: Mapped[int | None] = mapped_column(Integer)
