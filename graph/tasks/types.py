@@ -24,7 +24,12 @@ for _enum in (TaskKind, LinkType, LagUnit, ConstraintType):
 @strawberry.type(description="A precedence link: `successor` waits on `predecessor`.")
 class Dependency:
     id: strawberry.ID
-    project_id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(
+        description="The successor's project: the schedule this link constrains."
+    )
+    predecessor_project_id: strawberry.ID | None = strawberry.field(
+        description="The predecessor's project on a cross-project link; null inside one project."
+    )
     predecessor_id: strawberry.ID
     successor_id: strawberry.ID
     type: LinkType
@@ -38,6 +43,7 @@ class Dependency:
         return cls(
             id=strawberry.ID(str(link.id)),
             project_id=strawberry.ID(str(link.project_id)),
+            predecessor_project_id=_id(link.predecessor_project_id),
             predecessor_id=strawberry.ID(str(link.predecessor_id)),
             successor_id=strawberry.ID(str(link.successor_id)),
             type=LinkType(link.type),

@@ -79,6 +79,39 @@ async def test_change_upstream_reschedules_downstream_project(
     assert (b["Build"]["earlyStart"], b["Test"]["earlyFinish"]) == ("2026-01-05", "2026-01-09")
 
 
+LINK_PROJECTS = """query($p: ID!, $id: ID!, $t: ID!) {
+  dependencies(projectId: $p) { nodes { id projectId predecessorProjectId } }
+  dependency(id: $id) { projectId predecessorProjectId }
+  task(id: $t) { predecessors { id projectId predecessorProjectId } }
+}"""
+
+
+async def test_a_link_names_the_predecessor_project_only_across_projects(
+    gql: GraphQLClient, db: AppState
+) -> None:
+    world = await make_program_world(db)
+    owner = world.owner.id
+    design = await create_task(gql, owner, world.a, "Design")
+    build = await create_task(gql, owner, world.b, "Build")
+    test = await create_task(gql, owner, world.b, "Test")
+    cross = (await link(gql, owner, design["id"], build["id"]))["dependency"]
+    inside = (await link(gql, owner, build["id"], test["id"]))["dependency"]
+    a, b = str(world.a.id), str(world.b.id)
+    assert (cross["projectId"], cross["predecessorProjectId"]) == (b, a)
+    assert (inside["projectId"], inside["predecessorProjectId"]) == (b, None)
+    body = await gql(LINK_PROJECTS, {"p": b, "id": cross["id"], "t": build["id"]}, user=owner)
+    assert "errors" not in body, body
+    data = body["data"]
+    listed = {
+        n["id"]: (n["projectId"], n["predecessorProjectId"]) for n in data["dependencies"]["nodes"]
+    }
+    assert listed == {cross["id"]: (b, a), inside["id"]: (b, None)}
+    assert data["dependency"] == {"projectId": b, "predecessorProjectId": a}
+    assert data["task"]["predecessors"] == [
+        {"id": cross["id"], "projectId": b, "predecessorProjectId": a}
+    ]
+
+
 async def test_link_outside_one_program_is_refused(gql: GraphQLClient, db: AppState) -> None:
     world = await make_program_world(db)
     owner = world.owner.id

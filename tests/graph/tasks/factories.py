@@ -26,7 +26,9 @@ CREATE_LINK = """
 mutation($input: CreateDependencyInput!) {
   createDependency(input: $input) {
     __typename
-    ... on DependencyPayload { dependency { id predecessorId successorId type lag lagUnit } }
+    ... on DependencyPayload {
+      dependency { id projectId predecessorProjectId predecessorId successorId type lag lagUnit }
+    }
     ... on DependencyCycle { taskIds message }
     ... on ValidationError { fields { path message } }
     ... on Conflict { message }
