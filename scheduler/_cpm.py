@@ -41,9 +41,7 @@ def solve(network: Network, critical_threshold: int = 0, plan: Plan | None = Non
     """Run both passes and the float analysis."""
     plan = compile_network(network) if plan is None else plan
     span = plan.bounds.span[:, None]
-    es, ef, se = forward(plan, span)
-    pf, fday = project_finish(plan, ef)
-    ls, lf = backward(plan, span, es, ef, pf)
+    es, ef, se, ls, lf, pf, fday = _passes(plan)
     p = Pass(es, ef, ls, lf, se)
     tf = (work(ls) - work(es))[:, 0]
     edges = np.flatnonzero(plan.e_fwd)
@@ -70,6 +68,18 @@ def solve(network: Network, critical_threshold: int = 0, plan: Plan | None = Non
     days = _days(plan, {"es": es[:, 0], "ef": ef[:, 0], "ls": ls[:, 0], "lf": lf[:, 0]})
     days |= _days(plan, {"start": sched, "finish": sched_f})
     return Solved(plan, p, pf[:, 0], int(fday[0]), tf, ff, edges, slack, critical, days)
+
+
+def _passes(plan: Plan) -> tuple[IntArray, ...]:
+    """Both passes on the layout's rows, returned in task order (``K = 1``)."""
+    lay = plan.layout
+    span = lay.bounds.span[:, None]
+    es, ef, se = forward(plan, span)
+    pf, fday = project_finish(plan, ef)
+    ls, lf = backward(plan, span, es, ef, pf)
+    row = lay.row
+    whole_pf = np.broadcast_to(pf, ef.shape)
+    return (*(x[row] for x in (es, ef, se, ls, lf, whole_pf)), fday)
 
 
 def _days(plan: Plan, times: dict[str, IntArray]) -> dict[str, IntArray]:

@@ -70,7 +70,7 @@ def simulate(
     seeds = np.random.SeedSequence(seed).spawn(2)
     dur_rng, risk_rng = (np.random.Generator(np.random.PCG64(s)) for s in seeds)
     draws = _Draws(dur_rng, model.sampled.size, correlation)
-    done_tasks = plan.bounds.state == DONE
+    done_rows = plan.layout.bounds.state == DONE
     # Bound the working set (about 15 arrays of tasks x chunk values) whatever chunk_size says;
     # results do not depend on the chunking, so this only trades speed for memory.
     step = max(1, min(chunk_size, _CELLS // max(1, len(plan.ids))))
@@ -96,9 +96,9 @@ def simulate(
             span = model.spans(draws.take(k), risk_rng)
             if pool is None:  # one thread: run the chunk here
                 future: Future[tuple[IntArray, IntArray]] = Future()
-                future.set_result(_run_chunk(plan, span, done_tasks))
+                future.set_result(_run_chunk(plan, span, done_rows))
             else:
-                future = pool.submit(_run_chunk, plan, span, done_tasks)
+                future = pool.submit(_run_chunk, plan, span, done_rows)
             pending.append((done, span, future))
             done += k
             if len(pending) > workers:
@@ -110,9 +110,11 @@ def simulate(
             pool.shutdown()
     start_work = plan.cals[0].cb(network.start.toordinal())
     worked = plan.cals[0].count_before(finish + 1) - start_work
+    # Passes, spans and counts are in layout rows; the summary speaks of tasks.
+    order = plan.layout.order
     return summarise(
         network, plan, det.finish_day, seed, percentiles, bins, finish, worked,
-        critical / iterations, spans, model.varying,
+        critical[plan.layout.row] / iterations, spans, order[model.varying],
     )  # fmt: skip
 
 
@@ -152,13 +154,16 @@ class _Model:
     """
 
     def __init__(self, plan: Plan, risks: Sequence[RiskEvent]) -> None:
-        b = plan.bounds
+        # Everything here is over the layout's rows (the order the passes take).
+        lay = plan.layout
+        b = lay.bounds
         open_ = b.state == NOT_STARTED
+        in_rows = [plan.tasks[i] for i in lay.order.tolist()]
         est = [
-            i for i, t in enumerate(plan.tasks)
+            i for i, t in enumerate(in_rows)
             if t.optimistic is not None and open_[i] and t.kind is TaskKind.TASK
         ]  # fmt: skip
-        tasks = [plan.tasks[i] for i in est]
+        tasks = [in_rows[i] for i in est]
         self.sampled = np.array(est, np.int64)
         self.est = Estimates.build(
             np.array([float(t.optimistic or 0) for t in tasks]),
@@ -167,9 +172,11 @@ class _Model:
             [t.distribution for t in tasks],
         )
         self.prob = np.array([r.probability for r in risks], np.float64)
+        row = lay.row.tolist()
         hits = [
-            (j, plan.index[t]) for j, r in enumerate(risks) for t in r.task_ids if t in plan.index
-        ]
+            (j, row[plan.index[t]])
+            for j, r in enumerate(risks) for t in r.task_ids if t in plan.index
+        ]  # fmt: skip
         hits = [(j, i) for j, i in hits if open_[i]]
         self.hit_risk = np.array([j for j, _ in hits], np.int64)
         self.hit_task = np.array([i for _, i in hits], np.int64)

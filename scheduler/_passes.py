@@ -1,7 +1,9 @@
 """The CPM passes, vectorised over the tasks of a topological level and over iterations.
 
-Every array is ``(tasks, K)``: ``K = 1`` for a plain schedule, ``K = chunk`` in Monte Carlo, so
-one implementation serves both and a deterministic simulation reproduces the schedule exactly.
+Every array is ``(rows, K)``, rows being the tasks in the plan's layout order (``_layout``: each
+topological level a contiguous block): ``K = 1`` for a plain schedule, ``K = chunk`` in Monte
+Carlo, so one implementation serves both and a deterministic simulation reproduces the schedule
+exactly.
 Times are integers on each task's calendar: ``2k`` = 08:00 of working day ``k``, ``2k + 1`` =
 17:00 of it. A task of ``d`` days starting at ``s`` finishes at ``s + 2d - 1``. Spans given to
 the passes must be positive wherever the plan's own spans are (Monte Carlo keeps a task with
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._calendar import IntArray
-from ._compile import FS, NEG, POS, SF, SS, Chain, Plan, Side
+from ._compile import NEG, POS, Plan
+from ._layout import FS, SF, SS, Chain, Side, Sweep
 from ._tasks import DONE, STARTED
 
 __all__ = [
@@ -62,7 +65,7 @@ def start_to_finish(bound: IntArray, span: IntArray) -> IntArray:
 
 def _candidates(plan: Plan, side: Side, start: IntArray, finish: IntArray, fwd: bool) -> IntArray:
     """Each edge's bound on its own node, in the own node's calendar times."""
-    other = side.other
+    other = side.other_at
     if side.other_start.all():
         base = start[other]
     elif not side.other_start.any():
@@ -186,23 +189,34 @@ def _elapsed_backward(
     return np.where(fin, via_finish, via_start)
 
 
-def _reduce(chain: Chain, times: IntArray, fwd: bool) -> IntArray:
-    """Max (forward) or min (backward) of a chain's edge bounds per node, slot by slot in place.
+def _reduce(
+    chain: Chain, times: IntArray, fwd: bool, scratch: IntArray, out: IntArray | None = None
+) -> IntArray:
+    """Max (forward) or min (backward) of a chain's edge bounds per node, slot by slot in place,
+    into ``out`` (the chain's nodes' rows, in order) or a new array.
 
     ``times`` stacks starts over finishes, so each slot is one row gather whatever mix of
-    link types it holds.
+    link types it holds. Gathers go through ``scratch`` (a gather into rows of ``times``
+    itself would make numpy copy the whole source first).
     """
     op = np.maximum if fwd else np.minimum
-    acc = times[chain.src[0]]
-    lag = chain.lag2[0]
-    if lag is not None:
-        acc += (lag if fwd else -lag).astype(acc.dtype)[:, None]
-    for src, lag in zip(chain.src[1:], chain.lag2[1:], strict=True):
-        other = times[src]
+    acc = out
+    for j, (src, lag) in enumerate(zip(chain.src, chain.lag2, strict=True)):
+        if j == 0 and out is None:
+            other = acc = times.take(src, axis=0)
+        else:
+            other = scratch[: src.size]
+            np.take(times, src, axis=0, out=other, mode="clip")
         if lag is not None:
-            other += (lag if fwd else -lag).astype(acc.dtype)[:, None]
+            other += (lag if fwd else -lag).astype(other.dtype)[:, None]
+        if j == 0:
+            if out is not None:
+                out[...] = other
+            continue
+        assert acc is not None
         head = acc[: src.size]
         op(head, other, out=head)
+    assert acc is not None
     return acc
 
 
@@ -215,60 +229,90 @@ def _merge(bound: IntArray, chain: Chain, cand: IntArray, fwd: bool) -> None:
         bound[chain.pos] = op(bound[chain.pos], cand)
 
 
+def _scratch(plan: Plan, span: IntArray) -> IntArray:
+    """A gather buffer as tall as the largest level."""
+    cuts = np.asarray(plan.layout.cuts)
+    return np.empty((int(np.diff(cuts).max(initial=0)), span.shape[1]), span.dtype)
+
+
 def forward(plan: Plan, span: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Early start, early finish and start-event times."""
-    b = plan.bounds
+    """Early start, early finish and start-event times; every array in layout row order."""
+    lay = plan.layout
+    b = lay.bounds
     n, width = span.shape
     dt = span.dtype
     # Stacked (start events; finishes) so that an edge reads either with one row gather.
     times = np.empty((2 * n, width), dt)
     se, ef = times[:n], times[n:]
     es = np.empty(span.shape, dt) if b.any_started else se
-    lo_start = b.lo_start.astype(dt)
+    lo_start = b.lo_start.astype(dt)[:, None]
     pins = bool((b.pin_start != NEG).any() or (b.pin_finish != NEG).any())
     fnet = bool((b.lo_finish != NEG).any())
     started = b.state == STARTED
     positive = b.span > 0
-    for nodes, sweep in zip(plan.levels, plan.forward, strict=True):
-        sp = span[nodes]
-        all_positive = bool(positive[nodes].all())
-        bound = np.repeat(lo_start[nodes][:, None], width, axis=1)
+    scratch = _scratch(plan, span)
+    for k, sweep in enumerate(lay.forward):
+        a, z = lay.cuts[k], lay.cuts[k + 1]
+        sp = span[a:z]
+        bound = es[a:z]  # the level's early starts, computed in place
+        _start_bounds(bound, sweep, times, lo_start[a:z], scratch)
         if fnet:
-            bound = np.maximum(bound, finish_to_start(b.lo_finish[nodes][:, None], sp))
-        if sweep.start is not None:
-            _merge(bound, sweep.start, _reduce(sweep.start, times, True), True)
+            np.maximum(bound, finish_to_start(b.lo_finish[a:z][:, None], sp), out=bound)
         if sweep.finish is not None:
             c = sweep.finish
-            _merge(bound, c, finish_to_start(_reduce(c, times, True), span[c.node]), True)
+            acc = _reduce(c, times, True, scratch)
+            _merge(bound, c, finish_to_start(acc, span[c.rows]), True)
         side = sweep.special
         if side is not None:
             cand = _candidates(plan, side, se, ef, True)
             own_finish = ~side.own_start
             if own_finish.any():
-                cand[own_finish] = finish_to_start(cand[own_finish], span[side.own[own_finish]])
+                cand[own_finish] = finish_to_start(cand[own_finish], span[side.own_at[own_finish]])
             red = np.maximum.reduceat(cand, side.groups, axis=0)
             bound[side.pos] = np.maximum(bound[side.pos], red)
         # A task starts at 08:00, never at 17:00 (a milestone may sit at either).
-        bound += (bound & 1) if all_positive else (bound & 1) * (sp > 0)
+        if positive[a:z].all():
+            np.add(bound, 1, out=bound)
+            np.bitwise_and(bound, -2, out=bound)  # b + (b & 1)
+        else:
+            bound += (bound & 1) * (sp > 0)
         if pins:
-            ps, pf = b.pin_start[nodes][:, None], b.pin_finish[nodes][:, None]
-            bound = np.where(ps != NEG, ps, bound)
-            bound = np.where(pf != NEG, pf - sp, bound)
-        es[nodes] = bound
-        ef[nodes] = bound + sp
+            ps, pf = b.pin_start[a:z][:, None], b.pin_finish[a:z][:, None]
+            bound[...] = np.where(ps != NEG, ps, bound)
+            bound[...] = np.where(pf != NEG, pf - sp, bound)
+        np.add(bound, sp, out=ef[a:z])
         if b.any_started:
-            se[nodes] = np.where(started[nodes][:, None], b.act_start[nodes][:, None], bound)
+            se[a:z] = np.where(started[a:z][:, None], b.act_start[a:z][:, None], bound)
     return es, ef, se
 
 
+def _start_bounds(
+    bound: IntArray, sweep: Sweep, times: IntArray, lo_start: IntArray, scratch: IntArray
+) -> None:
+    """Fill a level's start bounds from its earliest starts and its main (start) chain."""
+    c = sweep.start
+    if c is None or not c.prefix:
+        bound[...] = lo_start
+        if c is not None:
+            _merge(bound, c, _reduce(c, times, True, scratch), True)
+        return
+    m = c.pos.size
+    _reduce(c, times, True, scratch, bound[:m])
+    bound[m:] = lo_start[m:]
+    if not sweep.floor:
+        np.maximum(bound[:m], lo_start[:m], out=bound[:m])
+
+
 def project_finish(plan: Plan, ef: IntArray) -> tuple[IntArray, IntArray]:
-    """Latest finish as a bound per task (on its calendar) and as a day number per column."""
+    """Latest finish as a bound on each row's calendar (one row ``(1, K)`` when all tasks share
+    a calendar, else ``(rows, K)``) and as a day number per column."""
     if len(plan.cals) == 1:
         top = ef.max(axis=0)
-        return np.broadcast_to(top, ef.shape), plan.cals[0].days_of(top // 2)
+        return top[None, :], plan.cals[0].days_of(top // 2)
+    lay = plan.layout
     key = np.full(ef.shape[1], np.iinfo(np.int64).min, np.int64)
     for c, cal in enumerate(plan.cals):
-        rows = plan.cal == c
+        rows = lay.cal == c
         if rows.any():
             t = ef[rows].max(axis=0)
             key = np.maximum(key, cal.days_of(t // 2) * 2 + (t & 1))
@@ -277,14 +321,15 @@ def project_finish(plan: Plan, ef: IntArray) -> tuple[IntArray, IntArray]:
     for c, cal in enumerate(plan.cals):
         k = 2 * cal.count_before(day)
         per_cal[c] = np.where(cal.is_working(day), k + phase, k - 1)
-    return per_cal[plan.cal], day
+    return per_cal[lay.cal], day
 
 
 def backward(
     plan: Plan, span: IntArray, es: IntArray, ef: IntArray, pf: IntArray
 ) -> tuple[IntArray, IntArray]:
-    """Late start and finish times, given the early ones and the project finish bound."""
-    b = plan.bounds
+    """Late start and finish times (row order), given the early ones and the project finish."""
+    lay = plan.layout
+    b = lay.bounds
     n, _ = span.shape
     dt = span.dtype
     times = np.empty((2 * n, span.shape[1]), dt)  # stacked (late starts; late finishes)
@@ -294,40 +339,75 @@ def backward(
     his = bool((b.hi_start < POS).any())
     done = bool((b.state == DONE).any())
     positive = b.span > 0
-    for nodes, sweep in zip(reversed(plan.back_levels), reversed(plan.backward), strict=True):
-        sp = span[nodes]
-        all_positive = bool(positive[nodes].all())
-        bound = np.minimum(pf[nodes], hi_finish[nodes][:, None]) if hif else pf[nodes]
+    scratch = _scratch(plan, span)
+    for k in range(len(lay.backward) - 1, -1, -1):
+        sweep = lay.backward[k]
+        a, z = lay.cuts[k], lay.cuts[k + 1]
+        sp = span[a:z]
+        bound = lf[a:z]  # the level's late finishes, computed in place
+        _finish_bounds(bound, sweep, times, pf if pf.shape[0] == 1 else pf[a:z], scratch)
+        if hif:
+            np.minimum(bound, hi_finish[a:z][:, None], out=bound)
         if his:
-            bound = np.minimum(bound, start_to_finish(b.hi_start[nodes][:, None], sp))
-        if sweep.finish is not None:
-            _merge(bound, sweep.finish, _reduce(sweep.finish, times, False), False)
+            np.minimum(bound, start_to_finish(b.hi_start[a:z][:, None], sp), out=bound)
         if sweep.start is not None:
             c = sweep.start
-            _merge(bound, c, start_to_finish(_reduce(c, times, False), span[c.node]), False)
+            acc = _reduce(c, times, False, scratch)
+            _merge(bound, c, start_to_finish(acc, span[c.rows]), False)
         side = sweep.special
         if side is not None:
             cand = _candidates(plan, side, ls, lf, False)
             if side.own_start.any():
                 own = side.own_start
-                cand[own] = start_to_finish(cand[own], span[side.own[own]])
+                cand[own] = start_to_finish(cand[own], span[side.own_at[own]])
             red = np.minimum.reduceat(cand, side.groups, axis=0)
             bound[side.pos] = np.minimum(bound[side.pos], red)
         # A task finishes at 17:00, never at 08:00.
-        bound -= (1 - (bound & 1)) if all_positive else (1 - (bound & 1)) * (sp > 0)
+        all_positive = bool(positive[a:z].all())
+        if all_positive:
+            np.subtract(bound, 1, out=bound)
+            np.bitwise_or(bound, 1, out=bound)  # b - 1 + (b & 1)
+        else:
+            bound -= (1 - (bound & 1)) * (sp > 0)
         # 08:00 of day k + 1 is the same working moment as 17:00 of day k. Like Microsoft
         # Project, show a milestone's late date at the earlier evening, or at its early time
         # when it has no float. Both moves keep the working time, so floats are unchanged.
-        mile = sp == 0
-        if not all_positive and mile.any():
-            early = es[nodes]
-            same = mile & ((bound + 1) // 2 == (early + 1) // 2)
-            bound = np.where(same, early, bound - (mile & ~same & ((bound & 1) == 0)))
+        if not all_positive:
+            mile = sp == 0
+            if mile.any():
+                early = es[a:z]
+                same = mile & ((bound + 1) // 2 == (early + 1) // 2)
+                bound[...] = np.where(same, early, bound - (mile & ~same & ((bound & 1) == 0)))
         if done:
-            bound = np.where((b.state[nodes] == DONE)[:, None], ef[nodes], bound)
-        lf[nodes] = bound
-        ls[nodes] = bound - sp
+            bound[...] = np.where((b.state[a:z] == DONE)[:, None], ef[a:z], bound)
+        np.subtract(bound, sp, out=ls[a:z])
     return ls, lf
+
+
+def _finish_bounds(
+    bound: IntArray, sweep: Sweep, times: IntArray, pf: IntArray, scratch: IntArray
+) -> None:
+    """Fill a level's finish bounds from the project finish ``pf`` (one broadcast row or the
+    level's rows) and its main (finish) chain."""
+    c = sweep.finish
+    if c is None:
+        bound[...] = pf
+        return
+    m = c.pos.size
+    if c.prefix:
+        _reduce(c, times, False, scratch, bound[:m])
+        bound[m:] = pf if pf.shape[0] == 1 else pf[m:]
+        if not sweep.floor:
+            np.minimum(bound[:m], pf if pf.shape[0] == 1 else pf[:m], out=bound[:m])
+        return
+    acc = _reduce(c, times, False, scratch)
+    if m == bound.shape[0]:  # the chain covers the level: one scatter, nothing to fill
+        if not sweep.floor:
+            np.minimum(acc, pf if pf.shape[0] == 1 else pf[c.pos], out=acc)
+        bound[c.pos] = acc
+        return
+    bound[...] = pf
+    bound[c.pos] = np.minimum(bound[c.pos], acc)
 
 
 def edge_bounds(plan: Plan, p: Pass, span: IntArray, edges: IntArray, fwd: bool) -> IntArray:
@@ -341,7 +421,8 @@ def edge_bounds(plan: Plan, p: Pass, span: IntArray, edges: IntArray, fwd: bool)
         other_start, own_start = (kind == FS) | (kind == SS), (kind == SS) | (kind == SF)
     special = (plan.cal[own] != plan.cal[other]) | plan.e_elapsed[edges]
     lag2 = np.where(plan.e_elapsed[edges], 0, 2 * plan.e_lag[edges])
-    side = Side(edges, own, other, other_start, own_start, lag2, np.flatnonzero(special), own, own)
+    sp = np.flatnonzero(special)
+    side = Side(edges, own, other, own, other, other_start, own_start, lag2, sp, own, own)
     if fwd:
         cand = _candidates(plan, side, p.se, p.ef, True)
         return np.where(own_start[:, None], cand, finish_to_start(cand, span[own]))

@@ -1,0 +1,152 @@
+"""The passes over many iterations at once (Monte Carlo's ``(rows, K)`` arrays).
+
+Each column of a chunk must be exactly the CPM of the network with that column's durations,
+and the passes' shortcuts (skipping a floor the logic already guarantees, see
+``_layout.Sweep``) must change no time, on random networks with every link type, leads and
+lags in both units, two calendars, constraints, deadlines, milestones and progress.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from scheduler import (
+    Calendar,
+    Dependency,
+    LagUnit,
+    LinkType,
+    Network,
+    ScheduleInputError,
+    Task,
+)
+from scheduler import ConstraintType as C
+from scheduler._compile import Plan, compile_network
+from scheduler._cpm import solve
+from scheduler._passes import backward, forward, project_finish
+from scheduler._tasks import NOT_STARTED, span_of
+
+START = date(2024, 1, 3)
+HOLIDAYS = frozenset({date(2024, 1, 9), date(2024, 1, 19), date(2024, 2, 1)})
+SIX_DAYS = 0b0111111  # Monday to Saturday
+_CONSTRAINTS = [C.SNET, C.FNET, C.SNLT, C.FNLT, C.MSO, C.MFO, C.ALAP]
+
+
+@st.composite
+def _task(draw: st.DrawFn, i: int, calendars: bool, progress: bool, plain: bool) -> Task:
+    task = Task(f"t{i}", draw(st.integers(1 if plain else 0, 6)))
+    if plain:
+        return task
+    if calendars and draw(st.booleans()):
+        task = dataclasses.replace(task, calendar="six")
+    day = START + timedelta(days=draw(st.integers(0, 25)))
+    if draw(st.integers(0, 4)) == 0:
+        task = dataclasses.replace(
+            task, constraint_type=draw(st.sampled_from(_CONSTRAINTS)), constraint_date=day
+        )
+    if draw(st.integers(0, 5)) == 0:
+        task = dataclasses.replace(task, deadline=day)
+    if progress and task.duration and draw(st.integers(0, 3)) == 0:
+        begun = START + timedelta(days=draw(st.integers(0, 6)))
+        task = dataclasses.replace(task, actual_start=begun)
+        if draw(st.booleans()):
+            task = dataclasses.replace(task, actual_finish=begun + timedelta(days=2))
+    return task
+
+
+@st.composite
+def networks(draw: st.DrawFn) -> Network:
+    n = draw(st.integers(1, 14))
+    # A third are plain (no milestones, constraints, progress or second calendar, no leads):
+    # where the passes skip floors the logic guarantees.
+    plain = draw(st.integers(0, 2)) == 0
+    calendars, progress = draw(st.booleans()) and not plain, draw(st.booleans()) and not plain
+    tasks = [draw(_task(i, calendars, progress, plain)) for i in range(n)]
+    pairs = draw(st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n))
+    links = []
+    for a, b in sorted({(min(p), max(p)) for p in pairs if p[0] != p[1]}):
+        kind = draw(st.sampled_from(list(LinkType)))
+        unit = LagUnit.ELAPSED_DAYS if draw(st.integers(0, 4)) == 0 else LagUnit.WORKING_DAYS
+        lag = draw(st.integers(0 if plain else -3, 4))
+        links.append(Dependency(f"t{a}", f"t{b}", kind, lag, unit))
+    cals = {"c": Calendar("c", holidays=HOLIDAYS), "six": Calendar("six", SIX_DAYS)}
+    status = START + timedelta(days=8) if progress else None
+    try:
+        return Network(START, tasks, links, cals, "c", status_date=status)
+    except ScheduleInputError:
+        assume(False)
+        raise
+
+
+def _chunk(plan: Plan, durations: np.ndarray) -> dict[str, np.ndarray]:
+    """Both passes over ``durations`` (tasks x K, in task order), as Monte Carlo runs them:
+    layout rows and int32; results back in task order."""
+    lay = plan.layout
+    fresh = plan.bounds.state[:, None] == NOT_STARTED
+    span = np.where(fresh, span_of(durations), plan.bounds.span[:, None])
+    rows = span[lay.order].astype(np.int32)
+    es, ef, _ = forward(plan, rows)
+    pf, day = project_finish(plan, ef)
+    ls, lf = backward(plan, rows, es, ef, pf)
+    out = {k: v[lay.row] for k, v in {"es": es, "ef": ef, "ls": ls, "lf": lf}.items()}
+    out["day"] = day
+    return out
+
+
+def _random_durations(net: Network, k: int, seed: int) -> np.ndarray:
+    """Per task and column: a random positive duration where the plan has one and the task
+    has not started (what Monte Carlo samples), else the plan's duration."""
+    rng = np.random.default_rng(seed)
+    plan_dur = np.array([t.duration for t in net.tasks])
+    varies = (plan_dur > 0) & np.array([t.actual_start is None for t in net.tasks])
+    return np.where(varies[:, None], rng.integers(1, 8, (plan_dur.size, k)), plan_dur[:, None])
+
+
+@settings(max_examples=150, deadline=None)
+@given(networks(), st.integers(0, 2**32 - 1))
+def test_each_column_is_the_cpm_of_its_durations(net: Network, seed: int) -> None:
+    k = 5
+    durations = _random_durations(net, k, seed)
+    got = _chunk(compile_network(net), durations)
+    for col in range(k):
+        tasks = [
+            dataclasses.replace(t, duration=int(d))
+            for t, d in zip(net.tasks, durations[:, col], strict=True)
+        ]
+        s = solve(dataclasses.replace(net, tasks=tasks))
+        times = s.times
+        assert got["es"][:, col].tolist() == times.es[:, 0].tolist()
+        assert got["ef"][:, col].tolist() == times.ef[:, 0].tolist()
+        assert got["ls"][:, col].tolist() == times.ls[:, 0].tolist()
+        assert got["lf"][:, col].tolist() == times.lf[:, 0].tolist()
+        assert int(got["day"][col]) == s.finish_day
+
+
+@settings(max_examples=150, deadline=None)
+@given(networks(), st.integers(0, 2**32 - 1))
+def test_skipping_guaranteed_floors_changes_nothing(net: Network, seed: int) -> None:
+    plan = compile_network(net)
+    lay = plan.layout
+    no_floors = dataclasses.replace(
+        lay,
+        forward=tuple(dataclasses.replace(s, floor=False) for s in lay.forward),
+        backward=tuple(dataclasses.replace(s, floor=False) for s in lay.backward),
+    )
+    plain = dataclasses.replace(plan, layout=no_floors)
+    durations = _random_durations(net, 7, seed)
+    got, want = _chunk(plan, durations), _chunk(plain, durations)
+    for key in ("es", "ef", "ls", "lf", "day"):
+        assert got[key].tolist() == want[key].tolist(), key
+
+
+def test_floors_are_taken_on_a_plain_network() -> None:
+    """The shortcut must actually be used where it applies, or the test above proves nothing."""
+    tasks = [Task(f"t{i}", 2) for i in range(4)]
+    links = [Dependency("t0", "t1"), Dependency("t1", "t2"), Dependency("t0", "t3", LinkType.SS)]
+    lay = compile_network(Network(START, tasks, links)).layout
+    assert all(s.floor for s in lay.forward[1:])
+    assert all(s.floor for s in lay.backward[:-1])
