@@ -1,4 +1,4 @@
-"""The `trueppm` command: serve, migrate, create-admin, worker, relay, beat, purge-history."""
+"""The `trueppm` command: serve, migrate, create-admin, worker, relay, beat, the purges."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import embedded
+from app.retention.cli import add_parser as add_purge_parser
 from app.settings import ConfigError, Settings
 
 
@@ -283,6 +284,13 @@ def _purge_history(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    """The retention purge coordinator (`app/retention/cli.py`)."""
+    from app.retention.cli import run_command
+
+    return run_command(settings, database_url(settings), args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trueppm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -304,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "relay", help="dispatch pending schedule and sprint-close requests"
     ).set_defaults(run=_relay)
+    add_purge_parser(sub).set_defaults(run=_purge)
     purge = sub.add_parser(
         "purge-sync", help="delete sync tombstones and push batches past their retention"
     )

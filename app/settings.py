@@ -129,7 +129,37 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
     SettingDoc(
         "HISTORY_RETENTION_DAYS",
         "`90`",
-        "Days object-change history is kept; `trueppm purge-history` deletes older entries.",
+        "Days object-change history is kept; the retention purge (`trueppm purge`, daily "
+        "02:00 UTC) deletes older entries.",
+    ),
+    SettingDoc(
+        "TASK_RUN_RETENTION_DAYS",
+        "`30`",
+        "Days a finished engine run record (`TaskRun`, succeeded or failed) is kept.",
+    ),
+    SettingDoc(
+        "TRUEPPM_OUTBOX_RETENTION_DAYS",
+        "`7`",
+        "Days a done outbox row (schedule requests, sprint-close requests) is kept; pending "
+        "rows are never purged.",
+    ),
+    SettingDoc(
+        "TRUEPPM_FORECAST_SNAPSHOT_DAILY_DAYS",
+        "`90`",
+        "Forecast snapshots younger than this are all kept; older ones are thinned to the "
+        "newest per ISO week.",
+    ),
+    SettingDoc(
+        "TRUEPPM_FORECAST_SNAPSHOT_WEEKLY_DAYS",
+        "`365`",
+        "Forecast snapshots older than this are thinned to the newest per calendar month, "
+        "kept forever (must exceed the daily window).",
+    ),
+    SettingDoc(
+        "RETENTION_PURGE_INFLIGHT_SECONDS",
+        "`600`",
+        "A running purge blocks another (single flight) until it has been silent this long "
+        "(its process died); then it is marked failed and a new run may start.",
     ),
     SettingDoc(
         "TRUEPPM_FORECAST_MAX_ITERATIONS",
@@ -238,6 +268,11 @@ class Settings:
     sync_tombstone_retention_days: int = 30
     sync_page_size: int = 1000
     history_retention_days: int = 90
+    task_run_retention_days: int = 30
+    outbox_retention_days: int = 7
+    snapshot_daily_days: int = 90
+    snapshot_weekly_days: int = 365
+    purge_inflight_seconds: int = 600
     forecast_max_iterations: int = 100_000
     forecast_stale_seconds: int = 300
     beat_interval: int = 15
@@ -275,6 +310,13 @@ class Settings:
         page_default = _int(env, "TRUEPPM_PAGE_SIZE_DEFAULT", 50)
         if page_default > page_max:
             raise ConfigError("TRUEPPM_PAGE_SIZE_DEFAULT must not exceed TRUEPPM_PAGE_SIZE_MAX")
+        daily = _int(env, "TRUEPPM_FORECAST_SNAPSHOT_DAILY_DAYS", 90)
+        weekly = _int(env, "TRUEPPM_FORECAST_SNAPSHOT_WEEKLY_DAYS", 365)
+        if weekly <= daily:
+            raise ConfigError(
+                "TRUEPPM_FORECAST_SNAPSHOT_WEEKLY_DAYS must exceed "
+                f"TRUEPPM_FORECAST_SNAPSHOT_DAILY_DAYS ({weekly} <= {daily})"
+            )
         level = (_str(env, "TRUEPPM_LOG_LEVEL", "INFO") or "INFO").upper()
         _parse("TRUEPPM_LOG_LEVEL", level, lambda v: v in _LEVELS, "one of " + ", ".join(_LEVELS))
         return cls(
@@ -308,6 +350,11 @@ class Settings:
             sync_tombstone_retention_days=_int(env, "TRUEPPM_SYNC_TOMBSTONE_RETENTION_DAYS", 30),
             sync_page_size=_int(env, "TRUEPPM_SYNC_PAGE_SIZE", 1000),
             history_retention_days=_int(env, "HISTORY_RETENTION_DAYS", 90),
+            task_run_retention_days=_int(env, "TASK_RUN_RETENTION_DAYS", 30),
+            outbox_retention_days=_int(env, "TRUEPPM_OUTBOX_RETENTION_DAYS", 7),
+            snapshot_daily_days=daily,
+            snapshot_weekly_days=weekly,
+            purge_inflight_seconds=_int(env, "RETENTION_PURGE_INFLIGHT_SECONDS", 600),
             forecast_max_iterations=_int(
                 env, "TRUEPPM_FORECAST_MAX_ITERATIONS", 100_000, minimum=100
             ),

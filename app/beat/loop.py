@@ -168,7 +168,8 @@ class Beat:
         self.backend = backend
         self.heartbeat = heartbeat
         self.interval = interval
-        self.jobs = list(REGISTRY.values() if jobs is None else jobs)
+        every = REGISTRY.values() if jobs is None else jobs
+        self.jobs = [job for job in every if job.schedule is not None]
         self.instance = instance_name()
         self._task: asyncio.Task[None] | None = None
 
@@ -180,6 +181,7 @@ class Beat:
         await self.heartbeat.write(Heartbeat(at=now, instance=self.instance))
         fired = []
         for job in self.jobs:
+            assert job.schedule is not None  # unscheduled jobs are filtered out above
             slot = job.schedule.last_slot(now)
             last = await self.backend.last_fired(job.name)
             if last is not None and last >= slot:

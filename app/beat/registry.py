@@ -59,9 +59,12 @@ Schedule = Daily | Every
 
 @dataclass(frozen=True)
 class PeriodicJob:
+    """A job the beat fires on `schedule`; with no schedule it is registered (so an operator
+    or a test can dispatch it by name through `jobs.beat.run_periodic`) but never fired."""
+
     name: str
     target: str
-    schedule: Schedule
+    schedule: Schedule | None
     description: str = ""
 
     def resolve(self) -> Target:
@@ -96,16 +99,24 @@ DEFAULT_JOBS = (
         "TRUEPPM_FORECAST_STALE_SECONDS) and announce forecast_failed.",
     ),
     PeriodicJob(
+        "retention.purge",
+        "app.retention.coordinator:purge_job",
+        Daily(2, 0),
+        "The retention purge coordinator: every bounded table past its window, one logged "
+        "run, single flight (seed 003).",
+    ),
+    # The per-table purges: part of retention.purge, still dispatchable on their own.
+    PeriodicJob(
         "history.purge",
         "app.history.purge:purge_history_job",
-        Daily(2, 0),
-        "Delete object-change history older than HISTORY_RETENTION_DAYS (seed 003).",
+        None,
+        "Delete object-change history older than HISTORY_RETENTION_DAYS.",
     ),
     PeriodicJob(
         "sync.purge",
         "app.sync.purge:purge_sync_job",
-        Daily(2, 0),
-        "Delete sync tombstones and push batches past their retention windows (seed 003).",
+        None,
+        "Delete sync tombstones and push batches past their retention windows.",
     ),
 )
 for _job in DEFAULT_JOBS:

@@ -8,6 +8,7 @@ from app.models.comment import Comment
 from app.models.forecast import ForecastRun, ProjectForecastSnapshot
 from app.models.history import HistoryEntry
 from app.models.project import Program, ProgramMember, Project, ProjectMember
+from app.models.retention import RetentionPurgeRun
 from app.models.risk import Risk, RiskTask
 from app.models.scheduling import ScheduleRequest, TaskRun
 from app.models.sprint import Sprint, SprintCloseRequest, SprintTaskLog
@@ -36,6 +37,7 @@ __all__ = [
     "ProjectMember",
     "ProjectSyncFloor",
     "RefreshToken",
+    "RetentionPurgeRun",
     "Risk",
     "RiskTask",
     "ScheduleRequest",

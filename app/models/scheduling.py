@@ -20,6 +20,10 @@ class ScheduleRequest(Base):
         Index(
             "ix_schedule_request_pending", "project_id", postgresql_where=text("done_at IS NULL")
         ),
+        # The retention purge deletes done requests by age.
+        Index(
+            "ix_schedule_request_done_at", "done_at", postgresql_where=text("done_at IS NOT NULL")
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -35,6 +39,7 @@ class TaskRun(Base):
     """One execution of a background computation: its state, duration and error."""
 
     __tablename__ = "task_run"
+    __table_args__ = (Index("ix_task_run_finished_at", "finished_at"),)  # the retention purge
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     project_id: Mapped[uuid.UUID] = mapped_column(

@@ -66,6 +66,11 @@ class SprintCloseRequest(Base):
         Index(
             "ix_sprint_close_request_pending", "sprint_id", postgresql_where=text("done_at IS NULL")
         ),
+        Index(
+            "ix_sprint_close_request_done_at",
+            "done_at",
+            postgresql_where=text("done_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -132,13 +132,38 @@ def _components() -> dict[str, Any]:
         },
         "BeatHealth": {
             "type": "object",
-            "required": ["status", "last_beat_at", "age_seconds", "max_age_seconds", "instance"],
+            "required": [
+                "status",
+                "last_beat_at",
+                "age_seconds",
+                "max_age_seconds",
+                "instance",
+                "retention_purge",
+            ],
             "properties": {
                 "status": {"type": "string", "enum": ["ok", "stale", "missing", "unavailable"]},
                 "last_beat_at": {"type": ["string", "null"], "format": "date-time"},
                 "age_seconds": {"type": ["number", "null"]},
                 "max_age_seconds": {"type": "number"},
                 "instance": {"type": ["string", "null"]},
+                "retention_purge": {"$ref": "#/components/schemas/RetentionPurgeState"},
+            },
+        },
+        "RetentionPurgeState": {
+            "type": "object",
+            "description": "The latest real retention purge run; informational, it never "
+            "changes the status code.",
+            "required": ["state"],
+            "properties": {
+                "state": {
+                    "type": "string",
+                    "enum": ["ok", "partial", "failed", "running", "unknown", "unavailable"],
+                },
+                "started_at": {"type": "string", "format": "date-time"},
+                "finished_at": {"type": ["string", "null"], "format": "date-time"},
+                "duration_ms": {"type": ["integer", "null"]},
+                "deleted": {"type": "integer"},
+                "failed_tables": {"type": "array", "items": {"type": "string"}},
             },
         },
         "Health": {

@@ -118,6 +118,7 @@ async def test_heartbeat_endpoint_missing_fresh_and_stale(
         "age_seconds": None,
         "max_age_seconds": settings.beat_max_age,
         "instance": None,
+        "retention_purge": {"state": "unknown"},  # no purge has run in this database
     }
     assert missing.headers["cache-control"] == "no-store"
     now = dt.datetime.now(UTC)

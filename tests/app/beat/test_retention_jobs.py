@@ -8,27 +8,49 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
-from app.beat.registry import DEFAULT_JOBS, REGISTRY, Daily
+from app.beat.heartbeat import MemoryHeartbeat
+from app.beat.loop import Beat, LocalBeatBackend
+from app.beat.registry import DEFAULT_JOBS, REGISTRY, Daily, Every
 from app.models import HistoryEntry, ProjectSyncFloor, SyncBatch, Task
+from app.retention.log import latest_state
 from app.state import AppState, unit_of_work
 from tests.app.scheduling.factories import add_tasks
 from tests.factories import make_project, make_user, make_workspace
 
 
 @pytest.mark.parametrize(
-    ("name", "function"),
+    ("name", "function", "schedule"),
     [
-        ("scheduling.capture_daily_forecast_floor", "capture_daily_floor"),
-        ("history.purge", "purge_history_job"),
-        ("sync.purge", "purge_sync_job"),
+        ("scheduling.capture_daily_forecast_floor", "capture_daily_floor", Daily(0, 30)),
+        ("forecasts.reap_stale", "reap_stale_forecasts_job", Every(120)),
+        # seed 003: one retention purge coordinator at 02:00 UTC...
+        ("retention.purge", "purge_job", Daily(2, 0)),
+        # ...and the per-table purges still dispatchable, never scheduled on their own.
+        ("history.purge", "purge_history_job", None),
+        ("sync.purge", "purge_sync_job", None),
     ],
 )
-def test_default_jobs_are_registered_and_resolve(name: str, function: str) -> None:
+def test_default_jobs_are_registered_and_resolve(
+    name: str, function: str, schedule: Daily | Every | None
+) -> None:
     job = REGISTRY[name]
     assert job in DEFAULT_JOBS
     assert job.resolve().__name__ == function
-    if name != "scheduling.capture_daily_forecast_floor":
-        assert job.schedule == Daily(2, 0)  # seed 003: the retention purge runs at 02:00 UTC
+    assert job.schedule == schedule
+
+
+async def test_the_beat_fires_the_coordinator_never_an_unscheduled_job(db: AppState) -> None:
+    backend = LocalBeatBackend(db)
+    beat = Beat(backend, MemoryHeartbeat(), interval=1)
+    assert not {"history.purge", "sync.purge"} & {job.name for job in beat.jobs}
+    now = dt.datetime.now(dt.UTC)
+    fired = await beat.tick(now)
+    await backend.wait_idle()  # the jobs really ran, against the test database
+    assert "retention.purge" in fired
+    assert await backend.last_fired("retention.purge") == Daily(2, 0).last_slot(now)
+    assert await backend.last_fired("history.purge") is None
+    assert await backend.last_fired("sync.purge") is None
+    assert (await latest_state(db.sessions))["state"] == "ok"
 
 
 async def test_history_purge_job_uses_the_retention_setting(db: AppState) -> None:
