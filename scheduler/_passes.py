@@ -303,18 +303,21 @@ def _start_bounds(
         np.maximum(bound[:m], lo_start[:m], out=bound[:m])
 
 
-def project_finish(plan: Plan, ef: IntArray) -> tuple[IntArray, IntArray]:
+def project_finish(plan: Plan, ef: IntArray, origin: int = 0) -> tuple[IntArray, IntArray]:
     """Latest finish as a bound on each row's calendar (one row ``(1, K)`` when all tasks share
-    a calendar, else ``(rows, K)``) and as a day number per column."""
+    a calendar, else ``(rows, K)``) and as a day number per column. ``origin`` is what the
+    times were shifted by (``_frame``); the bound stays shifted, the day does not."""
     if len(plan.cals) == 1:
         top = ef.max(axis=0)
-        return top[None, :], plan.cals[0].days_of(top // 2)
+        return top[None, :], plan.cals[0].days_of((top.astype(np.int64) + origin) // 2)
+    if origin:
+        raise ValueError("shifted times need a single calendar")
     lay = plan.layout
     key = np.full(ef.shape[1], np.iinfo(np.int64).min, np.int64)
     for c, cal in enumerate(plan.cals):
         rows = lay.cal == c
         if rows.any():
-            t = ef[rows].max(axis=0)
+            t = ef[rows].max(axis=0).astype(np.int64)
             key = np.maximum(key, cal.days_of(t // 2) * 2 + (t & 1))
     day, phase = key // 2, key & 1
     per_cal = np.empty((len(plan.cals), ef.shape[1]), np.int64)
@@ -334,7 +337,7 @@ def backward(
     dt = span.dtype
     times = np.empty((2 * n, span.shape[1]), dt)  # stacked (late starts; late finishes)
     ls, lf = times[:n], times[n:]
-    hi_finish = b.hi_finish.astype(dt)
+    hi_finish = np.minimum(b.hi_finish, np.iinfo(dt).max).astype(dt)  # POS fits no int16
     hif = bool((b.hi_finish < POS).any())
     his = bool((b.hi_start < POS).any())
     done = bool((b.state == DONE).any())

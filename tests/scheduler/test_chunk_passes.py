@@ -27,6 +27,7 @@ from scheduler import (
 from scheduler import ConstraintType as C
 from scheduler._compile import Plan, compile_network
 from scheduler._cpm import solve
+from scheduler._frame import time_frame
 from scheduler._passes import backward, forward, project_finish
 from scheduler._tasks import NOT_STARTED, span_of
 
@@ -73,7 +74,9 @@ def networks(draw: st.DrawFn) -> Network:
         unit = LagUnit.ELAPSED_DAYS if draw(st.integers(0, 4)) == 0 else LagUnit.WORKING_DAYS
         lag = draw(st.integers(0 if plain else -3, 4))
         links.append(Dependency(f"t{a}", f"t{b}", kind, lag, unit))
-    cals = {"c": Calendar("c", holidays=HOLIDAYS), "six": Calendar("six", SIX_DAYS)}
+    cals = {"c": Calendar("c", holidays=HOLIDAYS)}
+    if calendars:
+        cals["six"] = Calendar("six", SIX_DAYS)
     status = START + timedelta(days=8) if progress else None
     try:
         return Network(START, tasks, links, cals, "c", status_date=status)
@@ -82,17 +85,24 @@ def networks(draw: st.DrawFn) -> Network:
         raise
 
 
-def _chunk(plan: Plan, durations: np.ndarray) -> dict[str, np.ndarray]:
-    """Both passes over ``durations`` (tasks x K, in task order), as Monte Carlo runs them:
-    layout rows and int32; results back in task order."""
-    lay = plan.layout
+def _spans(plan: Plan, durations: np.ndarray) -> np.ndarray:
+    """Spans of ``durations`` (tasks x K) where Monte Carlo samples, the plan's elsewhere."""
     fresh = plan.bounds.state[:, None] == NOT_STARTED
-    span = np.where(fresh, span_of(durations), plan.bounds.span[:, None])
-    rows = span[lay.order].astype(np.int32)
+    return np.asarray(np.where(fresh, span_of(durations), plan.bounds.span[:, None]))
+
+
+def _chunk(
+    plan: Plan, durations: np.ndarray, dtype: type = np.int32, origin: int = 0
+) -> dict[str, np.ndarray]:
+    """Both passes over ``durations`` (tasks x K, in task order), as Monte Carlo runs them:
+    layout rows, ``dtype``; results back in task order and on the absolute time axis."""
+    lay = plan.layout
+    rows = _spans(plan, durations)[lay.order].astype(dtype)
     es, ef, _ = forward(plan, rows)
-    pf, day = project_finish(plan, ef)
+    pf, day = project_finish(plan, ef, origin)
     ls, lf = backward(plan, rows, es, ef, pf)
-    out = {k: v[lay.row] for k, v in {"es": es, "ef": ef, "ls": ls, "lf": lf}.items()}
+    times = {"es": es, "ef": ef, "ls": ls, "lf": lf}
+    out = {k: v[lay.row].astype(np.int64) + origin for k, v in times.items()}
     out["day"] = day
     return out
 
@@ -150,3 +160,41 @@ def test_floors_are_taken_on_a_plain_network() -> None:
     lay = compile_network(Network(START, tasks, links)).layout
     assert all(s.floor for s in lay.forward[1:])
     assert all(s.floor for s in lay.backward[:-1])
+
+
+@settings(max_examples=150, deadline=None)
+@given(networks(), st.integers(0, 2**32 - 1))
+def test_the_narrow_frame_gives_the_same_times(net: Network, seed: int) -> None:
+    plan = compile_network(net)
+    durations = _random_durations(net, 6, seed)
+    frame = time_frame(plan, int(_spans(plan, durations).max(initial=0)))
+    got = _chunk(frame.plan, durations, frame.dtype, frame.origin)
+    want = _chunk(plan, durations, np.int64)
+    for key in ("es", "ef", "ls", "lf", "day"):
+        assert got[key].tolist() == want[key].tolist(), key
+
+
+def test_int16_right_up_to_its_bound() -> None:
+    """A chain whose times reach ~30,000 above the start still fits int16, exactly."""
+    tasks = [Task(f"t{i}", 50) for i in range(300)]
+    links = [Dependency(f"t{i}", f"t{i + 1}") for i in range(299)]
+    net = Network(START, tasks, links)
+    plan = compile_network(net)
+    durations = np.full((300, 3), 50)
+    durations[::7, 1] = 1
+    frame = time_frame(plan, 99)
+    assert frame.dtype is np.int16
+    got = _chunk(frame.plan, durations, frame.dtype, frame.origin)
+    want = _chunk(plan, durations, np.int64)
+    assert int(want["lf"].max()) - frame.origin > 29_000
+    for key in ("es", "ef", "ls", "lf", "day"):
+        assert got[key].tolist() == want[key].tolist(), key
+
+
+def test_wide_frames_where_int16_is_not_proven() -> None:
+    tasks = [Task(f"t{i}", 50) for i in range(400)]
+    links = [Dependency(f"t{i}", f"t{i + 1}") for i in range(399)]
+    assert time_frame(compile_network(Network(START, tasks, links)), 99).dtype is np.int32
+    elapsed = [Task("a", 1), Task("b", 1)]
+    lag = [Dependency("a", "b", LinkType.FS, 2, LagUnit.ELAPSED_DAYS)]
+    assert time_frame(compile_network(Network(START, elapsed, lag)), 1).dtype is np.int32
