@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, String, and_, cast, func, literal, select
+from sqlalchemy import Select, String, Text, and_, cast, func, literal, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -101,9 +101,11 @@ async def sibling_ranks(
 def wbs_order(project_ids: ColumnElement[bool]) -> Select[uuid.UUID, uuid.UUID, str, str]:
     """`(id, project_id, outline, sort_key)` for the live tasks matching `project_ids`.
 
-    A window function numbers siblings; a self-join on ancestry (`@>`) concatenates the
-    numbers into the outline ("1.2.3") and the ranks into a sort key giving path order that
-    respects sibling rank, all in one statement.
+    A window function numbers siblings; a self-join on ancestry concatenates the numbers into
+    the outline ("1.2.3") and the ranks into a sort key giving path order that respects sibling
+    rank, all in one statement. The join is an equality on each prefix of the path (one row per
+    level from `generate_series`), so PostgreSQL hashes it: O(tasks x depth). Joining on `@>`
+    instead compared every pair of tasks and took tens of seconds at 10k tasks.
     """
     parent = func.subpath(Task.wbs_path, 0, func.nlevel(Task.wbs_path) - 1)
     position = func.row_number().over(
@@ -121,6 +123,8 @@ def wbs_order(project_ids: ColumnElement[bool]) -> Select[uuid.UUID, uuid.UUID, 
         .subquery()
     )
     me, up = ranked.alias("me"), ranked.alias("up")
+    levels = func.generate_series(1, func.nlevel(me.c.wbs_path))
+    prefix = levels.table_valued("n").render_derived().lateral("k")
     level = func.nlevel(up.c.wbs_path)
     outline = func.string_agg(cast(up.c.position, String), _ordered(".", level))
     sort_key = func.string_agg(up.c.wbs_rank, _ordered(SORT_KEY_SEPARATOR, level))
@@ -131,7 +135,16 @@ def wbs_order(project_ids: ColumnElement[bool]) -> Select[uuid.UUID, uuid.UUID, 
             outline.label("outline"),
             sort_key.collate("C").label("sort_key"),
         )
-        .join(up, and_(up.c.project_id == me.c.project_id, up.c.wbs_path.op("@>")(me.c.wbs_path)))
+        .select_from(me)
+        .join(prefix, true())
+        .join(
+            up,
+            and_(
+                up.c.project_id == me.c.project_id,
+                # as text: ltree's `=` can merge but not hash, and the merge plan sorted badly
+                cast(up.c.wbs_path, Text) == cast(func.subpath(me.c.wbs_path, 0, prefix.c.n), Text),
+            ),
+        )
         .group_by(me.c.id, me.c.project_id)
     )
 
