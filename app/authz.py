@@ -4,17 +4,22 @@ A user's effective role on a project is, in order: their project membership, els
 membership of the project's program, else Project Admin when they administer the workspace.
 Anything without an effective role is invisible: callers get "not found", never a hint that
 the object exists.
+
+An API token limited to one project or program (`app/auth/principal.py`) narrows this further:
+the owner's role counts only inside that scope; projects and programs outside it and every
+workspace-level object are not found, and it cannot create workspaces.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, false, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.auth.principal import token_scope
 from app.errors import ForbiddenError, NotFoundError
 from app.models import Program, ProgramMember, Project, ProjectMember, WorkspaceMember
 from app.models.enums import Role, WorkspaceRole
@@ -37,6 +42,41 @@ def _workspace_admin_role(
     return case((admin, int(Role.PROJECT_ADMIN)), else_=None)
 
 
+def project_scope_clause(user_id: uuid.UUID) -> ColumnElement[bool]:
+    """On `Project`: inside the scope of the token acting for `user_id` (true when unscoped)."""
+    scope = token_scope(user_id)
+    if scope is None:
+        return true()
+    if scope.project_id is not None:
+        return Project.id == scope.project_id
+    return Project.program_id == scope.program_id
+
+
+def program_scope_clause(user_id: uuid.UUID) -> ColumnElement[bool]:
+    """On `Program`: the token's program; nothing for a project-scoped token."""
+    scope = token_scope(user_id)
+    if scope is None:
+        return true()
+    if scope.program_id is None:
+        return false()
+    return Program.id == scope.program_id
+
+
+def workspace_scope_clause(user_id: uuid.UUID) -> ColumnElement[bool]:
+    """Workspace-level objects are outside every project or program scope."""
+    return true() if token_scope(user_id) is None else false()
+
+
+def require_unscoped(user_id: uuid.UUID, action: str) -> None:
+    """Refuse an action that belongs to no project or program (e.g. creating a workspace)."""
+    if token_scope(user_id) is not None:
+        raise ForbiddenError(f"an API token limited to one project or program cannot {action}")
+
+
+def _narrowed(role: ColumnElement[int], clause: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((clause, role), else_=None)
+
+
 def project_role_column(user_id: uuid.UUID) -> ColumnElement[int]:
     """A correlated expression: the user's effective role on `Project` (NULL = invisible)."""
     direct = (
@@ -55,7 +95,10 @@ def project_role_column(user_id: uuid.UUID) -> ColumnElement[int]:
         )
         .scalar_subquery()
     )
-    return func.coalesce(direct, via_program, _workspace_admin_role(user_id, Project.workspace_id))
+    role = func.coalesce(direct, via_program, _workspace_admin_role(user_id, Project.workspace_id))
+    if token_scope(user_id) is None:
+        return role
+    return _narrowed(role, project_scope_clause(user_id))
 
 
 def visible_projects(user_id: uuid.UUID, *, deleted: bool = False) -> Select[tuple[uuid.UUID, int]]:
@@ -101,7 +144,10 @@ def program_role_column(user_id: uuid.UUID) -> ColumnElement[int]:
         .where(ProgramMember.program_id == Program.id, ProgramMember.user_id == user_id)
         .scalar_subquery()
     )
-    return func.coalesce(direct, _workspace_admin_role(user_id, Program.workspace_id))
+    role = func.coalesce(direct, _workspace_admin_role(user_id, Program.workspace_id))
+    if token_scope(user_id) is None:
+        return role
+    return _narrowed(role, program_scope_clause(user_id))
 
 
 async def require_program_role(
@@ -122,7 +168,8 @@ async def workspace_role(
     session: AsyncSession, user_id: uuid.UUID, workspace_id: uuid.UUID
 ) -> WorkspaceRole:
     stmt = select(WorkspaceMember.role).where(
-        and_(WorkspaceMember.workspace_id == workspace_id, WorkspaceMember.user_id == user_id)
+        and_(WorkspaceMember.workspace_id == workspace_id, WorkspaceMember.user_id == user_id),
+        workspace_scope_clause(user_id),
     )
     role = (await session.execute(stmt)).scalar_one_or_none()
     if role is None:

@@ -68,6 +68,16 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "Lifetime of a refresh token (rotated on every use).",
     ),
     SettingDoc(
+        "TRUEPPM_API_TOKEN_DEFAULT_DAYS",
+        "`30`",
+        "Lifetime of an API token when `createApiToken` gives no `expiresInDays`.",
+    ),
+    SettingDoc(
+        "TRUEPPM_API_TOKEN_MAX_DAYS",
+        "`365`",
+        "Longest lifetime an API token may be given; every token expires (docs/api.md).",
+    ),
+    SettingDoc(
         "TRUEPPM_JWT_ISSUER", "`trueppm`", "`iss` claim of issued tokens; required on verification."
     ),
     SettingDoc(
@@ -279,6 +289,8 @@ class Settings:
     beat_max_age: int = 120
     schedule_lock_ttl: int = 60
     schedule_reclaim_seconds: int = 300
+    api_token_default_days: int = 30
+    api_token_max_days: int = 365
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -316,6 +328,12 @@ class Settings:
             raise ConfigError(
                 "TRUEPPM_FORECAST_SNAPSHOT_WEEKLY_DAYS must exceed "
                 f"TRUEPPM_FORECAST_SNAPSHOT_DAILY_DAYS ({weekly} <= {daily})"
+            )
+        token_max = _int(env, "TRUEPPM_API_TOKEN_MAX_DAYS", 365)
+        token_default = _int(env, "TRUEPPM_API_TOKEN_DEFAULT_DAYS", 30)
+        if token_default > token_max:
+            raise ConfigError(
+                "TRUEPPM_API_TOKEN_DEFAULT_DAYS must not exceed TRUEPPM_API_TOKEN_MAX_DAYS"
             )
         level = (_str(env, "TRUEPPM_LOG_LEVEL", "INFO") or "INFO").upper()
         _parse("TRUEPPM_LOG_LEVEL", level, lambda v: v in _LEVELS, "one of " + ", ".join(_LEVELS))
@@ -363,6 +381,8 @@ class Settings:
             beat_max_age=_int(env, "TRUEPPM_BEAT_MAX_AGE_SECONDS", 120),
             schedule_lock_ttl=_int(env, "TRUEPPM_SCHEDULE_LOCK_TTL", 60, minimum=3),
             schedule_reclaim_seconds=_int(env, "TRUEPPM_SCHEDULE_RECLAIM_SECONDS", 300),
+            api_token_default_days=token_default,
+            api_token_max_days=token_max,
         )
 
     def signing_key(self) -> str:

@@ -12,8 +12,12 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info as _Info
 
+from app.auth.principal import Principal, acting_as
+from app.errors import ForbiddenError
 from app.settings import Settings
 from app.state import AppState, UnitOfWork, unit_of_work
+
+READ_ONLY_MESSAGE = "this API token is read-only"
 
 
 @dataclass
@@ -21,7 +25,8 @@ class Context:
     state: AppState
     request: Any
     response: Any
-    user_id: uuid.UUID | None
+    # Who the operation acts as: a JWT's user, or an API token with its limits.
+    principal: Principal | None
     auth_error: str | None = None
     request_id: str = ""
     loaders: dict[str, Any] = field(default_factory=dict)
@@ -30,30 +35,40 @@ class Context:
     def settings(self) -> Settings:
         return self.state.settings
 
+    @property
+    def user_id(self) -> uuid.UUID | None:
+        return None if self.principal is None else self.principal.user_id
+
     def require_user(self) -> uuid.UUID:
         """The caller's id; an unauthenticated operation fails as a whole (a transport concern,
         like HTTP 401), not as a union member."""
-        if self.user_id is None:
+        if self.principal is None:
             raise GraphQLError(
                 self.auth_error or "authentication required",
                 extensions={"code": "UNAUTHENTICATED"},
             )
-        return self.user_id
+        return self.principal.user_id
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A short read-only session for a query resolver."""
-        async with self.state.sessions() as session:
-            yield session
+        """A short read-only session for a query resolver; an API token's project or program
+        limit applies to every authorization query run in it."""
+        with acting_as(self.principal):
+            async with self.state.sessions() as session:
+                yield session
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
         """The mutation's transaction: commit on success, after-commit hooks afterwards; the
-        caller is the actor of the history entries it writes."""
-        async with unit_of_work(
-            self.state.sessions, self.state.uow_context, actor_id=self.user_id
-        ) as uow:
-            yield uow
+        caller is the actor of the history entries it writes. A read-only API token never gets
+        one (the schema refuses its mutations before they run; this is the second lock)."""
+        if self.principal is not None and self.principal.read_only:
+            raise ForbiddenError(READ_ONLY_MESSAGE)
+        with acting_as(self.principal):
+            async with unit_of_work(
+                self.state.sessions, self.state.uow_context, actor_id=self.user_id
+            ) as uow:
+                yield uow
 
 
 Info = _Info[Context, None]

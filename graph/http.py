@@ -1,33 +1,28 @@
 """The GraphQL ASGI endpoint: GraphiQL on GET, queries/mutations on POST.
 
+`Authorization: Bearer` takes a JWT access token or an API token (`app/auth/bearer.py`); a bad
+one is not an error by itself, resolvers that need a user fail with UNAUTHENTICATED.
+
 `app.asgi` mounts it by dotted path (`graph.http:create_graphql_app`) so that `app` never
 imports `graph`.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from app.auth.tokens import decode_access_token
+from app.auth.bearer import bearer_credential, resolve_bearer
+from app.auth.principal import Principal
 from app.errors import AuthenticationError
 from app.logs import current_request_id
 from app.state import AppState
 from graph.context import Context
 from graph.events.transport import LegacyWSHandler, TransportWSHandler
 from graph.schema import build_schema
-
-
-def _bearer(request: Request | WebSocket) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return None
 
 
 class TruePPMGraphQL(GraphQL[Context, None]):
@@ -45,19 +40,24 @@ class TruePPMGraphQL(GraphQL[Context, None]):
         self.state = state
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        user_id: uuid.UUID | None = None
+        principal: Principal | None = None
         error: str | None = None
-        token = _bearer(request)
-        if token is not None:
+        # On a WebSocket only connection_init credentials count (graph/events/transport.py).
+        credential = None
+        if not isinstance(request, WebSocket):
+            credential = bearer_credential(request.headers.get("authorization"))
+        if credential is not None:
             try:
-                user_id, _expires = decode_access_token(self.state.settings, token)
+                principal = await resolve_bearer(
+                    self.state.settings, self.state.sessions, credential
+                )
             except AuthenticationError as exc:
                 error = exc.message
         return Context(
             state=self.state,
             request=request,
             response=response,
-            user_id=user_id,
+            principal=principal,
             auth_error=error,
             request_id=current_request_id(),
         )

@@ -16,6 +16,8 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from app.settings import Settings
+from graph.apitokens.mutations import ApiTokenMutation
+from graph.apitokens.queries import ApiTokenQuery
 from graph.auth.mutations import AuthMutation
 from graph.auth.queries import AuthQuery
 from graph.baselines.mutations import BaselineMutation
@@ -28,6 +30,7 @@ from graph.comments.mutations import CommentMutation
 from graph.comments.queries import CommentQuery
 from graph.events.mutations import EventMutation
 from graph.events.subscriptions import EventSubscription
+from graph.extensions import ActAsPrincipal, ReadOnlyTokens
 from graph.forecasts.mutations import ForecastMutation
 from graph.forecasts.queries import ForecastQuery
 from graph.history.queries import HistoryQuery
@@ -51,6 +54,7 @@ log = logging.getLogger("trueppm.graphql")
 
 QUERIES: tuple[type, ...] = (
     AuthQuery,
+    ApiTokenQuery,
     WorkspaceQuery,
     ProgramQuery,
     ProjectQuery,
@@ -68,6 +72,7 @@ QUERIES: tuple[type, ...] = (
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
+    ApiTokenMutation,
     WorkspaceMutation,
     ProgramMutation,
     ProjectMutation,
@@ -110,6 +115,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=1000),
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            ActAsPrincipal,
+            ReadOnlyTokens,
             lambda: MaskErrors(should_mask_error=_should_mask),
         ],
     )

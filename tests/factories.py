@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from app.apitokens.service import TokenRequest, create_token
 from app.auth.passwords import hash_password
 from app.boards.columns import create_default_columns
 from app.models import Project, ProjectMember, User, Workspace, WorkspaceMember
@@ -55,3 +56,20 @@ async def make_project(
             uow.session.add(ProjectMember(project_id=project.id, user_id=user_id, role=int(role)))
         await create_default_columns(uow.session, project.id)
     return project
+
+
+async def make_api_token(
+    state: AppState,
+    user_id: uuid.UUID,
+    *,
+    name: str = "integration",
+    project_id: uuid.UUID | None = None,
+    program_id: uuid.UUID | None = None,
+    read_only: bool = False,
+    expires_in_days: int | None = None,
+) -> str:
+    """Mint an API token through the service (as from a login session); the plaintext."""
+    request = TokenRequest(name, project_id, program_id, read_only, expires_in_days)
+    async with unit_of_work(state.sessions) as uow:
+        created = await create_token(uow.session, state.settings, user_id, request)
+    return created.plaintext

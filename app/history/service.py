@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import Select, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.authz import program_role_column, visible_projects
+from app.authz import program_role_column, visible_projects, workspace_scope_clause
 from app.errors import FieldProblem, ValidationFailed
 from app.models import Base, HistoryEntry, Program, Versioned, WorkspaceMember
 
@@ -38,7 +38,9 @@ async def _workspace_reader(
     session: AsyncSession, user_id: uuid.UUID, workspace_id: uuid.UUID
 ) -> bool:
     stmt = select(WorkspaceMember.id).where(
-        WorkspaceMember.workspace_id == workspace_id, WorkspaceMember.user_id == user_id
+        WorkspaceMember.workspace_id == workspace_id,
+        WorkspaceMember.user_id == user_id,
+        workspace_scope_clause(user_id),
     )
     return (await session.execute(stmt)).first() is not None
 

@@ -1,5 +1,6 @@
 """ORM models: one module per aggregate, all on one declarative base."""
 
+from app.models.api_token import ApiToken, ApiTokenAuditEntry
 from app.models.base import Base, Ltree, Versioned
 from app.models.baseline import Baseline, BaselineTask
 from app.models.board import BoardColumn, Label, TaskLabel
@@ -18,6 +19,8 @@ from app.models.user import RefreshToken, User
 from app.models.workspace import Workspace, WorkspaceMember
 
 __all__ = [
+    "ApiToken",
+    "ApiTokenAuditEntry",
     "Base",
     "Baseline",
     "BaselineTask",

@@ -12,7 +12,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.authz import program_role_column, workspace_role
+from app.authz import program_role_column, program_scope_clause, workspace_role
 from app.errors import FieldProblem, ForbiddenError, NotFoundError, ValidationFailed
 from app.models import Program, ProgramMember, Project, WorkspaceMember
 from app.models.enums import Role
@@ -37,7 +37,10 @@ async def require_role(
         .exists()
     )
     stmt = select(program_role_column(user_id)).where(
-        Program.id == program_id, Program.is_deleted.is_(False), in_workspace
+        Program.id == program_id,
+        Program.is_deleted.is_(False),
+        in_workspace,
+        program_scope_clause(user_id),
     )
     found = (await session.execute(stmt)).one_or_none()
     if found is None:

@@ -2,8 +2,10 @@
 
 `rest_endpoint` wraps a handler so that a `Problem` or `AppError` becomes problem+json and
 anything unexpected a masked 500 problem (logged with the request id), never a traceback.
-Auth is a Bearer access token (the JWT GraphQL uses); the account must still exist and be
-active, so disabling a user cuts off their REST access before the token expires.
+Auth is `Authorization: Bearer` with a JWT access token (the one GraphQL uses) or an API token
+(`tppm_…`); the account must still exist and be active, so disabling a user cuts off their REST
+access before the token expires. Handlers run their database work inside
+`acting_as(principal)` so an API token's project or program limit applies.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.auth.tokens import decode_access_token
+from app.auth.bearer import bearer_credential, resolve_bearer
+from app.auth.principal import Principal
 from app.errors import AppError, AuthenticationError
 from app.logs import current_request_id
 from app.models import User
@@ -58,22 +61,24 @@ def rest_endpoint(handler: Handler) -> Handler:
     return wrapped
 
 
-async def authenticate(request: Request) -> uuid.UUID:
-    """The caller's user id from `Authorization: Bearer <access token>`, or 401."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Problem("unauthenticated", "send Authorization: Bearer <access token>")
+async def authenticate(request: Request) -> Principal:
+    """The caller from `Authorization: Bearer <access token or API token>`, or 401."""
+    credential = bearer_credential(request.headers.get("authorization"))
+    if credential is None:
+        raise Problem("unauthenticated", "send Authorization: Bearer <access token or API token>")
     state = app_state(request)
     try:
-        user_id, _expires = decode_access_token(state.settings, token.strip())
+        principal = await resolve_bearer(state.settings, state.sessions, credential)
     except AuthenticationError as error:
         raise Problem("unauthenticated", error.message) from None
-    async with state.sessions() as session:
-        active = await session.scalar(select(User.is_active).where(User.id == user_id))
-    if not active:
-        raise Problem("unauthenticated", "this account no longer exists or is disabled")
-    return user_id
+    if not principal.is_api_token:  # an API token's check already covered the account
+        async with state.sessions() as session:
+            active = await session.scalar(
+                select(User.is_active).where(User.id == principal.user_id)
+            )
+        if not active:
+            raise Problem("unauthenticated", "this account no longer exists or is disabled")
+    return principal
 
 
 def path_uuid(request: Request, name: str) -> uuid.UUID:

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.auth.principal import acting_as
 from app.errors import AppError
 from app.forecasts.snapshot_pages import BadSnapshotQuery, SnapshotCursor, list_snapshots
 from app.models import ProjectForecastSnapshot
@@ -54,7 +55,7 @@ def snapshot_json(row: ProjectForecastSnapshot) -> dict[str, Any]:
 
 @rest_endpoint
 async def list_forecast_snapshots(request: Request) -> Response:
-    user_id = await authenticate(request)
+    principal = await authenticate(request)
     project_id = path_uuid(request, "project_id")
     since = _date_param(request, "since")
     until = _date_param(request, "until")
@@ -62,10 +63,17 @@ async def list_forecast_snapshots(request: Request) -> Response:
     token = request.query_params.get("cursor", "").strip()
     try:
         cursor = SnapshotCursor.decode(token) if token else None
-        async with app_state(request).sessions() as session:
-            page = await list_snapshots(
-                session, user_id, project_id, since=since, until=until, limit=limit, cursor=cursor
-            )
+        with acting_as(principal):  # an API token's project or program limit applies
+            async with app_state(request).sessions() as session:
+                page = await list_snapshots(
+                    session,
+                    principal.user_id,
+                    project_id,
+                    since=since,
+                    until=until,
+                    limit=limit,
+                    cursor=cursor,
+                )
     except BadSnapshotQuery as error:
         raise Problem("bad-request", error.message, parameter=error.parameter) from None
     except AppError as error:

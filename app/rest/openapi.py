@@ -229,8 +229,11 @@ def _components() -> dict[str, Any]:
             "bearer": {
                 "type": "http",
                 "scheme": "bearer",
-                "bearerFormat": "JWT",
-                "description": "An access token from the `login` GraphQL mutation.",
+                "bearerFormat": "JWT or tppm_ API token",
+                "description": "Either a short-lived access token (JWT) from the `login` GraphQL "
+                "mutation, or a personal API token `tppm_<prefix>_<secret>` from "
+                "`createApiToken`. An API token acts as its owner, limited to its project or "
+                "program (others answer 404) and, when read-only, unable to push (403).",
             }
         },
     }
@@ -308,7 +311,8 @@ def _sync_paths() -> dict[str, Any]:
             ),
             "401": UNAUTHENTICATED,
             "403": problem_response(
-                "The caller's role may not make one of these changes (viewers never)."
+                "The caller's role may not make one of these changes (viewers never), or the "
+                "API token is read-only."
             ),
             "404": PROJECT_NOT_FOUND,
             "409": problem_response(

@@ -34,9 +34,13 @@ def query_param(name: str, schema: dict[str, Any], description: str) -> dict[str
 
 
 UNAUTHENTICATED = problem_response(
-    "Missing, invalid or expired access token; or a disabled account."
+    "Missing, invalid or expired access token; an invalid, expired or revoked API token; "
+    "or a disabled account."
 )
-PROJECT_NOT_FOUND = problem_response("No such project, or the caller is not a member of it.")
+PROJECT_NOT_FOUND = problem_response(
+    "No such project, the caller is not a member of it, or the API token is limited to "
+    "another project or program."
+)
 PROJECT_ID = {
     "name": "project_id",
     "in": "path",

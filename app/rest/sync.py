@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.auth.principal import acting_as
 from app.errors import AppError
 from app.models import SyncBatch
 from app.rest.endpoint import (
@@ -18,9 +20,9 @@ from app.rest.endpoint import (
     rest_endpoint,
 )
 from app.rest.problems import Problem, from_app_error
-from app.state import unit_of_work
+from app.state import AppState, unit_of_work
 from app.sync import pull as pulling
-from app.sync.changes import BadChangeSet, parse_changes
+from app.sync.changes import BadChangeSet, TableChanges, parse_changes
 from app.sync.push import (
     BatchInProgress,
     RecordFailed,
@@ -61,27 +63,15 @@ def _schema_version(request: Request) -> int:
 
 @rest_endpoint
 async def pull(request: Request) -> Response:
-    user_id = await authenticate(request)
+    principal = await authenticate(request)
+    user_id = principal.user_id
     project_id = path_uuid(request, "project_id")
     state = app_state(request)
     size = int_param(request, "page_size", state.settings.sync_page_size, 1, MAX_PAGE_SIZE)
     token = request.query_params.get("cursor")
     try:
-        async with state.sessions() as session:
-            await session.connection(
-                execution_options={
-                    "isolation_level": "REPEATABLE READ",
-                    "postgresql_readonly": True,
-                }
-            )
-            if token:
-                cursor = pulling.PageCursor.decode(token)
-            else:
-                last = int_param(request, "last_pulled_at", 0, 0)
-                cursor = await pulling.start(
-                    session, user_id, project_id, last, _schema_version(request)
-                )
-            result = await pulling.page(session, user_id, project_id, cursor, size)
+        with acting_as(principal):
+            result = await _pull_page(request, user_id, project_id, size, token)
     except AppError as error:
         raise sync_problem(error) from None
     return JSONResponse(
@@ -93,6 +83,24 @@ async def pull(request: Request) -> Response:
             "schema_version": result.schema_version,
         }
     )
+
+
+async def _pull_page(
+    request: Request, user_id: uuid.UUID, project_id: uuid.UUID, size: int, token: str | None
+) -> pulling.PullPage:
+    """One page, read in one REPEATABLE READ snapshot."""
+    async with app_state(request).sessions() as session:
+        await session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+        if token:
+            cursor = pulling.PageCursor.decode(token)
+        else:
+            last = int_param(request, "last_pulled_at", 0, 0)
+            cursor = await pulling.start(
+                session, user_id, project_id, last, _schema_version(request)
+            )
+        return await pulling.page(session, user_id, project_id, cursor, size)
 
 
 def _push_fields(body: dict[str, Any]) -> tuple[int, str | None]:
@@ -111,38 +119,52 @@ def _push_fields(body: dict[str, Any]) -> tuple[int, str | None]:
 
 @rest_endpoint
 async def push(request: Request) -> Response:
-    user_id = await authenticate(request)
+    principal = await authenticate(request)
+    if principal.read_only:
+        raise Problem("forbidden", "this API token is read-only: it may pull but not push")
     project_id = path_uuid(request, "project_id")
-    state = app_state(request)
     body = await json_object(request)
     last, batch = _push_fields(body)
     try:
         changes = parse_changes(body["changes"], _schema_version(request))
-        async with unit_of_work(state.sessions, state.uow_context, actor_id=user_id) as uow:
-            await require_writer(uow.session, user_id, project_id)
-            stored: StoredResponse | None = None
-            if batch is not None:
-                stored = await claim_batch(
-                    uow.session, user_id, batch, state.settings.sync_batch_retention_hours
-                )
-            if stored is None:
-                applied = await apply_push(uow, user_id, project_id, changes, last)
-                response = {"ok": True, "client_batch_id": batch, "applied": applied}
-                if batch is not None:
-                    uow.session.add(
-                        SyncBatch(
-                            user_id=user_id,
-                            client_batch_id=batch,
-                            project_id=project_id,
-                            status_code=200,
-                            response=response,
-                        )
-                    )
-                stored = StoredResponse(200, response)
-                replayed = False
-            else:
-                replayed = True
+        with acting_as(principal):
+            stored, replayed = await _apply(
+                app_state(request), principal.user_id, project_id, changes, last, batch
+            )
     except AppError as error:
         raise sync_problem(error) from None
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     return JSONResponse(stored.body, status_code=stored.status, headers=headers)
+
+
+async def _apply(
+    state: AppState,
+    user_id: uuid.UUID,
+    project_id: uuid.UUID,
+    changes: list[TableChanges],
+    last: int,
+    batch: str | None,
+) -> tuple[StoredResponse, bool]:
+    """Apply the push in one transaction, or find the stored response of its batch id;
+    returns the response and whether it was a replay."""
+    async with unit_of_work(state.sessions, state.uow_context, actor_id=user_id) as uow:
+        await require_writer(uow.session, user_id, project_id)
+        if batch is not None:
+            stored = await claim_batch(
+                uow.session, user_id, batch, state.settings.sync_batch_retention_hours
+            )
+            if stored is not None:
+                return stored, True
+        applied = await apply_push(uow, user_id, project_id, changes, last)
+        response = {"ok": True, "client_batch_id": batch, "applied": applied}
+        if batch is not None:
+            uow.session.add(
+                SyncBatch(
+                    user_id=user_id,
+                    client_batch_id=batch,
+                    project_id=project_id,
+                    status_code=200,
+                    response=response,
+                )
+            )
+    return StoredResponse(200, response), False

@@ -12,7 +12,12 @@ import uuid
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.authz import require_workspace_admin, workspace_role
+from app.authz import (
+    require_unscoped,
+    require_workspace_admin,
+    workspace_role,
+    workspace_scope_clause,
+)
 from app.errors import ForbiddenError, NotFoundError, ValidationFailed
 from app.models import (
     Program,
@@ -39,6 +44,7 @@ def clean_name(name: str, field: str = "name", limit: int = 200) -> str:
 
 async def create_workspace(session: AsyncSession, user_id: uuid.UUID, name: str) -> Workspace:
     """A new workspace owned by the caller."""
+    require_unscoped(user_id, "create workspaces")
     workspace = Workspace(name=clean_name(name))
     session.add(workspace)
     await session.flush()
@@ -54,7 +60,11 @@ async def user_workspaces(session: AsyncSession, user_id: uuid.UUID) -> list[Wor
     stmt = (
         select(Workspace)
         .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
-        .where(WorkspaceMember.user_id == user_id, Workspace.is_deleted.is_(False))
+        .where(
+            WorkspaceMember.user_id == user_id,
+            Workspace.is_deleted.is_(False),
+            workspace_scope_clause(user_id),
+        )
         .order_by(Workspace.created_at, Workspace.id)
     )
     return list((await session.execute(stmt)).scalars())

@@ -1,20 +1,12 @@
-"""`createSubscriptionTicket`: trade the caller's JWT for a 30-second single-use ticket."""
+"""`createSubscriptionTicket`: trade the caller's credential for a 30-second single-use ticket."""
 
 from __future__ import annotations
 
 import strawberry
 
-from app.auth.tokens import decode_access_token
-from app.events.tickets import TICKET_TTL_SECONDS, TicketGrant
+from app.events.tickets import TICKET_TTL_SECONDS
 from graph.context import Info
 from graph.events.types import SubscriptionTicket
-
-
-def _bearer(request: object) -> str:
-    headers = getattr(request, "headers", {})
-    header: str = headers.get("authorization", "")
-    _, _, token = header.partition(" ")
-    return token.strip()
 
 
 @strawberry.type
@@ -24,8 +16,10 @@ class EventMutation:
         "payload, so browsers never put a long-lived token in a URL."
     )
     async def create_subscription_ticket(self, info: Info) -> SubscriptionTicket:
-        user_id = info.context.require_user()
-        # The connection a ticket opens ends when the token that bought it expires.
-        _, expires = decode_access_token(info.context.settings, _bearer(info.context.request))
-        ticket = await info.context.state.events.tickets.issue(TicketGrant(user_id, expires))
+        info.context.require_user()
+        # The ticket carries the credential's principal: the connection it opens ends when
+        # that credential expires and keeps an API token's project or program limit.
+        principal = info.context.principal
+        assert principal is not None
+        ticket = await info.context.state.events.tickets.issue(principal)
         return SubscriptionTicket(ticket=ticket, expires_in_seconds=TICKET_TTL_SECONDS)

@@ -1,8 +1,9 @@
 """WebSocket authentication and closing for both subscription protocols.
 
 Auth travels in the `connection_init` payload, never in the URL: `{"authorization": "Bearer
-<jwt>"}` or `{"ticket": "<single-use ticket>"}`. A connection without valid credentials is
-closed with 4401; the connection ends with 4401 when the token it was opened with expires.
+<jwt or API token>"}` or `{"ticket": "<single-use ticket>"}`. A connection without valid
+credentials is closed with 4401; the connection ends with 4401 when the token it was opened
+with expires. An API token's project or program limit applies to its subscriptions.
 Resolvers close the socket through `connection_of(request)` (4403 non-member, 4008 slow
 consumer); after such a close nothing more is sent on it.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import uuid
 from typing import Any
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -20,7 +20,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
-from app.auth.tokens import decode_access_token
+from app.auth.bearer import resolve_bearer
+from app.auth.principal import Principal
 from app.errors import AuthenticationError
 from app.state import AppState
 from graph.context import Context
@@ -53,7 +54,7 @@ class Connection:
 
     async def _expire(self, delay: float) -> None:
         await asyncio.sleep(delay)
-        await self.close(CLOSE_UNAUTHENTICATED, "access token expired")
+        await self.close(CLOSE_UNAUTHENTICATED, "token expired")
 
     def stop(self) -> None:
         if self._expiry is not None:
@@ -66,16 +67,14 @@ def connection_of(request: Any) -> Connection | None:
     return None if scope is None else scope.get(_SCOPE_KEY)
 
 
-async def authenticate(
-    state: AppState, payload: dict[str, Any]
-) -> tuple[uuid.UUID, dt.datetime] | str:
-    """`(user_id, expires_at)` from a connection_init payload, or the reason for refusing."""
+async def authenticate(state: AppState, payload: dict[str, Any]) -> Principal | str:
+    """The principal of a connection_init payload, or the reason for refusing."""
     ticket = payload.get("ticket")
     if isinstance(ticket, str) and ticket:
         grant = await state.events.tickets.redeem(ticket)
         if grant is None:
             return "invalid, expired or already used ticket"
-        return grant.user_id, grant.expires_at
+        return grant
     header = payload.get("authorization") or payload.get("Authorization")
     if not isinstance(header, str):
         return "authentication required in connection_init"
@@ -83,7 +82,7 @@ async def authenticate(
     if scheme.lower() != "bearer" or not token.strip():
         return "authorization must be 'Bearer <token>'"
     try:
-        return decode_access_token(state.settings, token.strip())
+        return await resolve_bearer(state.settings, state.sessions, token.strip())
     except AuthenticationError as exc:
         return exc.message
 
@@ -91,7 +90,7 @@ async def authenticate(
 async def _init(handler: Any, payload: object) -> str | None:
     """Authenticate and attach the connection; the refusal reason, or None when accepted."""
     context: Context = handler.context
-    context.user_id = None  # only connection_init credentials count on a WebSocket
+    context.principal = None  # only connection_init credentials count on a WebSocket
     connection = Connection(handler.websocket)
     context.request.scope[_SCOPE_KEY] = connection
     handler.trueppm_connection = connection
@@ -100,8 +99,8 @@ async def _init(handler: Any, payload: object) -> str | None:
     result = await authenticate(context.state, payload)
     if isinstance(result, str):
         return result
-    context.user_id, expires = result
-    connection.expire_at(expires)
+    context.principal = result
+    connection.expire_at(result.expires_at)
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy import select
 
+from app.authz import program_scope_clause
 from app.errors import ForbiddenError, NotFoundError
 from app.models import Program as ProgramModel
 from app.models import WorkspaceMember
@@ -34,6 +35,7 @@ class ProgramQuery:
                 WorkspaceMember.user_id == user_id,
                 ProgramModel.workspace_id == parsed,
                 ProgramModel.is_deleted.is_(False),
+                program_scope_clause(user_id),
             )
         )
         keys = (ProgramModel.created_at.expression, ProgramModel.id.expression)
@@ -61,6 +63,7 @@ class ProgramQuery:
                 WorkspaceMember.user_id == user_id,
                 ProgramModel.id == program_id,
                 ProgramModel.is_deleted.is_(False),
+                program_scope_clause(user_id),
             )
         )
         async with info.context.session() as session:

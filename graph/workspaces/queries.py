@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy import select
 
+from app.authz import workspace_scope_clause
 from app.models import Workspace as WorkspaceModel
 from app.models import WorkspaceMember
 from graph.context import Info
@@ -23,7 +24,11 @@ class WorkspaceQuery:
         stmt = (
             select(WorkspaceModel)
             .join(WorkspaceMember, WorkspaceMember.workspace_id == WorkspaceModel.id)
-            .where(WorkspaceMember.user_id == user_id, WorkspaceModel.is_deleted.is_(False))
+            .where(
+                WorkspaceMember.user_id == user_id,
+                WorkspaceModel.is_deleted.is_(False),
+                workspace_scope_clause(user_id),
+            )
         )
         keys = (WorkspaceModel.created_at.expression, WorkspaceModel.id.expression)
         async with info.context.session() as session:
@@ -50,6 +55,7 @@ class WorkspaceQuery:
                 WorkspaceModel.id == workspace_id,
                 WorkspaceMember.user_id == user_id,
                 WorkspaceModel.is_deleted.is_(False),
+                workspace_scope_clause(user_id),
             )
         )
         async with info.context.session() as session:

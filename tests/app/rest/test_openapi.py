@@ -39,6 +39,8 @@ async def test_document_is_valid_openapi_31_and_lists_every_route(
     validate(document)
     validate(build_document())  # with the optional routes (the beat heartbeat) described too
     assert document["openapi"] == "3.1.0"
+    bearer = document["components"]["securitySchemes"]["bearer"]
+    assert (bearer["scheme"], bearer["bearerFormat"]) == ("bearer", "JWT or tppm_ API token")
     app = create_app(settings, db.database_url, state=db)
     http_paths = {
         route.path

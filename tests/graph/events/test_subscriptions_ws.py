@@ -19,7 +19,7 @@ from app.models.enums import Role
 from app.settings import Settings
 from app.state import AppState, unit_of_work
 from tests.app.events.helpers import redis_url_or_skip
-from tests.factories import make_project, make_user, make_workspace
+from tests.factories import make_api_token, make_project, make_user, make_workspace
 from tests.graph.events.servers import (
     LEGACY_WS,
     TRANSPORT_WS,
@@ -222,3 +222,35 @@ async def test_expired_token_ends_the_subscription(
     assert reply["type"] == ACK
     await start(ws, TRANSPORT_WS, BOARD, {"p": str(project)})
     assert await _closed_code(ws) == 4401
+
+
+async def test_api_token_keeps_its_project_scope_over_websocket(
+    db: AppState, servers: list[ApiProcess]
+) -> None:
+    user = await make_user(db)
+    workspace = await make_workspace(db, user)
+    mine = await make_project(db, workspace, members={user.id: Role.VIEWER})
+    other = await make_project(db, workspace, members={user.id: Role.VIEWER})
+    reader = await make_api_token(db, user.id, project_id=mine.id, read_only=True)
+    bearer = {"authorization": f"Bearer {reader}"}
+    query, reply = await open_ws(servers[0], TRANSPORT_WS, bearer)
+    assert reply["type"] == ACK
+    await start(query, TRANSPORT_WS, "{ projects { edges { node { id } } } }", {})
+    data = await asyncio.wait_for(next_data(query), 5)
+    assert [e["node"]["id"] for e in data["projects"]["edges"]] == [str(mine.id)]
+    await query.close()
+    watching, _ = await open_ws(servers[1], LEGACY_WS, bearer)
+    await start(watching, LEGACY_WS, BOARD, {"p": str(other.id)})
+    assert await _closed_code(watching) == 4403
+    # A ticket bought with a scoped token is just as limited.
+    writer = await make_api_token(db, user.id, project_id=mine.id)
+    response = httpx.post(
+        f"{servers[0].http}/graphql",
+        json={"query": "mutation { createSubscriptionTicket { ticket } }"},
+        headers={"Authorization": f"Bearer {writer}"},
+    )
+    ticket = response.json()["data"]["createSubscriptionTicket"]["ticket"]
+    ws, reply = await open_ws(servers[1], TRANSPORT_WS, {"ticket": ticket})
+    assert reply["type"] == ACK
+    await start(ws, TRANSPORT_WS, BOARD, {"p": str(other.id)})
+    assert await _closed_code(ws) == 4403

@@ -1,0 +1,1 @@
+"""Personal API tokens: minting, listing, revoking, audit, and authenticating with one."""

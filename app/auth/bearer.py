@@ -1,0 +1,38 @@
+"""`Authorization: Bearer <credential>`: a JWT access token or an API token (`tppm_…`).
+
+Every edge (GraphQL over HTTP, WebSocket `connection_init`, REST) resolves the credential here
+into a `Principal`, so the two kinds of token are accepted the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.apitokens.format import is_api_token
+from app.apitokens.verify import authenticate_api_token
+from app.auth.principal import Principal
+from app.auth.tokens import decode_access_token
+from app.settings import Settings
+
+
+def bearer_credential(header: str | None) -> str | None:
+    """The credential of a `Bearer` authorization header, else None."""
+    scheme, _, credential = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        return None
+    return credential.strip()
+
+
+async def resolve_bearer(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], credential: str
+) -> Principal:
+    """The principal a credential authenticates; `AuthenticationError` when it does not.
+
+    An API token costs one indexed read (and, at most once a minute, a `last_used_at` write
+    committed here); a JWT costs no database work.
+    """
+    if is_api_token(credential):
+        async with sessions() as session, session.begin():
+            return await authenticate_api_token(session, credential)
+    user_id, expires_at = decode_access_token(settings, credential)
+    return Principal(user_id=user_id, expires_at=expires_at)

@@ -1,0 +1,1 @@
+"""GraphQL for personal API tokens."""
