@@ -123,3 +123,15 @@ async def test_expired_revoked_and_unknown_tokens_are_401(
             assert response.headers["www-authenticate"].startswith("Bearer")
             assert response.json()["detail"] == detail
     assert await _task_names(db) == []
+
+
+async def test_scoped_token_on_forecast_snapshots(client: httpx.AsyncClient, db: AppState) -> None:
+    world = await _world(db)
+    token = await make_api_token(db, world["user"], project_id=world["mine"], read_only=True)
+    path = "/api/v1/projects/{}/forecast-snapshots/"
+    own = await client.get(path.format(world["mine"]), headers=_auth(token))
+    assert own.status_code == 200, own.text
+    assert own.json()["project_id"] == str(world["mine"])
+    elsewhere = await client.get(path.format(world["other"]), headers=_auth(token))
+    assert elsewhere.status_code == 404
+    assert elsewhere.headers["content-type"] == PROBLEM
