@@ -17,6 +17,7 @@ from app.errors import AuthenticationError, ForbiddenError, NotFoundError, Valid
 from app.history.purge import purge_history
 from app.models import ApiToken, ApiTokenAuditEntry, User
 from app.models.enums import Role
+from app.retention.coordinator import run_purge
 from app.state import AppState, unit_of_work
 from app.sync.purge import purge_sync
 from tests.factories import make_api_token, make_project, make_user, make_workspace
@@ -88,11 +89,27 @@ async def test_mint_and_revoke_are_audited_once_each(db: AppState) -> None:
 async def test_audit_log_survives_every_purge_and_refuses_changes(db: AppState) -> None:
     user = await make_user(db)
     await make_api_token(db, user.id)
+    decade_ago = NOW - dt.timedelta(days=3650)
+    async with unit_of_work(db.sessions) as uow:  # an entry older than any retention window
+        uow.session.add(
+            ApiTokenAuditEntry(
+                at=decade_ago,
+                event="revoke",
+                token_id=uuid.uuid4(),
+                token_prefix="0123456789ab",
+                token_name="old",
+                owner_id=user.id,
+                actor_id=user.id,
+                read_only=False,
+                expires_at=decade_ago,
+            )
+        )
+    await run_purge(db)
     far_future = NOW + dt.timedelta(days=3650)
     await purge_history(db.sessions, 1, now=far_future)
     async with unit_of_work(db.sessions) as uow:
         await purge_sync(uow.session, 1, 1, now=far_future)
-    assert [e.event for e in await _audit(db)] == ["mint"]
+    assert [e.event for e in await _audit(db)] == ["mint", "revoke"]
     for statement in (
         "DELETE FROM api_token_audit_entry",
         "UPDATE api_token_audit_entry SET event = 'revoke'",
@@ -100,7 +117,7 @@ async def test_audit_log_survives_every_purge_and_refuses_changes(db: AppState) 
         with pytest.raises(DBAPIError, match="append-only"):
             async with unit_of_work(db.sessions) as uow:
                 await uow.session.execute(text(statement))
-    assert [e.event for e in await _audit(db)] == ["mint"]
+    assert [e.event for e in await _audit(db)] == ["mint", "revoke"]
 
 
 async def test_authentication_refuses_bad_expired_revoked_and_disabled(db: AppState) -> None:
