@@ -61,8 +61,9 @@ async def move_card(uow: UnitOfWork, user_id: uuid.UUID, move: CardMove) -> Task
     task, role = await load_task(session, user_id, move.task_id)
     if role < Role.TEAM_MEMBER:
         raise ForbiddenError("this needs the Team Member role on the project")
-    # Lock order project -> column -> task, as everywhere: the sync trigger takes the project
-    # row on the task UPDATE anyway, so taking it first avoids a column/project deadlock.
+    # Lock order project -> column -> task, as everywhere, all `FOR NO KEY UPDATE` (see
+    # app.boards.placement): the sync trigger takes the project on the task UPDATE anyway, so
+    # taking it first avoids a column/project deadlock.
     await lock_project(session, task.project_id)
     column = (
         await session.execute(
@@ -72,7 +73,7 @@ async def move_card(uow: UnitOfWork, user_id: uuid.UUID, move: CardMove) -> Task
                 BoardColumn.project_id == task.project_id,
                 BoardColumn.is_deleted.is_(False),
             )
-            .with_for_update()  # serializes every move into this column
+            .with_for_update(key_share=True)  # serializes every move into this column
         )
     ).scalar_one_or_none()
     if column is None:

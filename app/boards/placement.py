@@ -1,13 +1,18 @@
 """Where a card or column goes: order keys from neighbours, under a row lock.
 
-A card move locks its *destination column* row (`SELECT ... FOR UPDATE`) before reading the
-neighbours, so moves into one column are serialized and each computes its key from committed
-neighbours: no two live cards of a column can get the same key (a unique index also guards
-it). Leaving a column needs no lock, since removing a card never changes the others' order.
-Lock order everywhere: project row, then column row, then task row, so no deadlock cycle.
-(The sync trigger, app/sync/ddl.py, also takes the project row on every task write, so today
+A card move locks its *destination column* row before reading the neighbours, so moves into
+one column are serialized and each computes its key from committed neighbours: no two live
+cards of a column can get the same key (a unique index also guards it). Leaving a column
+needs no lock, since removing a card never changes the others' order.
+
+Lock order everywhere: project row, then column row, then task row, so no deadlock cycle;
+`lock_column` takes the column's project itself, so no caller can get the order wrong. (The
+sync trigger, app/sync/ddl.py, also takes the project row on every task write, so today
 writers of one project are serialized as a whole; the column lock keeps the key invariant
-independent of that.)
+independent of that.) Every one of these locks is `FOR NO KEY UPDATE`: it serializes the
+writers just as well as `FOR UPDATE`, and unlike it never waits for the `FOR KEY SHARE`
+locks of foreign-key checks, so an insert referencing a card (a link, a comment) cannot
+join a wait cycle with a move (tests/app/boards/test_lock_order.py).
 """
 
 from __future__ import annotations
@@ -21,11 +26,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from app import ranks
 from app.errors import FieldProblem, ValidationFailed
 from app.models import BoardColumn, Task
+from app.sync.locks import lock_project_of
 
 
 async def lock_column(session: AsyncSession, column_id: uuid.UUID) -> None:
+    """Lock the column's project, then the column (a no-op for a lock already held)."""
+    await lock_project_of(session, BoardColumn, column_id)
     await session.execute(
-        select(BoardColumn.id).where(BoardColumn.id == column_id).with_for_update()
+        select(BoardColumn.id).where(BoardColumn.id == column_id).with_for_update(key_share=True)
     )
 
 

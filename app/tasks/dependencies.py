@@ -1,7 +1,7 @@
 """Dependency links: create (with cycle detection), update, soft delete.
 
-The project row is locked (`SELECT ... FOR UPDATE`) before the cycle check, so two
-concurrent inserts that would each be fine alone cannot together close a loop.
+The project row is locked (`lock_project`, `FOR NO KEY UPDATE`) before the cycle check, so
+two concurrent inserts that would each be fine alone cannot together close a loop.
 """
 
 from __future__ import annotations

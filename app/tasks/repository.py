@@ -16,8 +16,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.authz import visible_projects
 from app.errors import NotFoundError
-from app.models import Ltree, Project, Task
+from app.models import Ltree, Task
 from app.models.enums import Role
+from app.sync.locks import lock_sync_project
 from app.tasks.wbs import SORT_KEY_SEPARATOR
 
 
@@ -56,12 +57,15 @@ async def load_task(
 ) -> tuple[Task, Role]:
     """A live, visible task and the caller's role on its project, or NotFound.
 
-    `refresh` overwrites an identity-mapped copy after a bulk UPDATE changed the row."""
+    `refresh` overwrites an identity-mapped copy after a bulk UPDATE changed the row.
+    `for_update` takes `FOR NO KEY UPDATE`, the lock the row's own UPDATE takes: it does not
+    wait for the `FOR KEY SHARE` of a foreign-key check on the task (a link being inserted),
+    which may be about to wait for this transaction's project lock."""
     stmt = visible_tasks(user_id).where(Task.id == task_id)
     if refresh or for_update:
         stmt = stmt.execution_options(populate_existing=True)
     if for_update:
-        stmt = stmt.with_for_update(of=Task)
+        stmt = stmt.with_for_update(of=Task, key_share=True)
     row = (await session.execute(stmt)).one_or_none()
     if row is None:
         raise NotFoundError("task not found")
@@ -69,8 +73,14 @@ async def load_task(
 
 
 async def lock_project(session: AsyncSession, project_id: uuid.UUID) -> None:
-    """Serialize structural changes (WBS edits, new links) of one project."""
-    await session.execute(select(Project.id).where(Project.id == project_id).with_for_update())
+    """Serialize structural changes (WBS edits, new links, card moves) of one project.
+
+    The sync trigger's own lock (`FOR NO KEY UPDATE`, app/sync/locks.py), taken early: it
+    conflicts with every other writer of the project, but not with the `FOR KEY SHARE` that
+    foreign-key checks take. `FOR UPDATE` would also wait for those, and an insert referencing
+    one of this project's tasks and then the project (a cross-project link: its checks run in
+    that order) would then deadlock with a writer holding the project and locking that task."""
+    await lock_sync_project(session, project_id)
 
 
 def children_of(project_id: uuid.UUID, parent: str | None) -> ColumnElement[bool]:

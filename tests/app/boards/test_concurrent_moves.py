@@ -1,26 +1,32 @@
 """20 clients moving cards at once, each on its own database connection: the column order
 stays consistent (no duplicate keys, no lost or doubled cards), and the order respects every
-move's anchor."""
+move's anchor; moves mixed with edits, new cards and links of the same cards never deadlock."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.boards.cards import CardMove, move_card
 from app.db import create_engine, session_factory
 from app.events.publish import SESSION_INFO_KEY
-from app.models import BoardColumn, Task
-from app.state import AppState, unit_of_work
+from app.models import BoardColumn, Dependency, SprintTaskLog, Task
+from app.sprints import service as sprints
+from app.state import AppState, UnitOfWork, unit_of_work
+from app.tasks.dependencies import create_dependency
 from app.tasks.placement import Target
-from app.tasks.service import create_task
+from app.tasks.service import create_task, update_task
 from tests.factories import make_project, make_user, make_workspace
+from tests.graph.programs.factories import put_in_program
+from tests.graph.workspaces.factories import make_program
 
 CLIENTS = 20
 
@@ -51,9 +57,7 @@ async def _setup(db: AppState, cards: int) -> tuple[uuid.UUID, dict[str, uuid.UU
     async with db.sessions() as session:
         columns = (
             await session.execute(
-                select(BoardColumn.name, BoardColumn.id).where(
-                    BoardColumn.project_id == project.id
-                )
+                select(BoardColumn.name, BoardColumn.id).where(BoardColumn.project_id == project.id)
             )
         ).all()
     return owner.id, {name: column_id for name, column_id in columns}, ids
@@ -140,3 +144,129 @@ async def test_twenty_clients_shuffling_one_column_keep_a_consistent_order(
             assert todo.index(move.task_id) < todo.index(move.before_id)
         if move.after_id is not None:
             assert todo.index(move.task_id) > todo.index(move.after_id)
+
+
+async def _program_pair(db: AppState) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """(owner, project Q holding the cards, project P in the same program) for cross-project
+    links from Q's cards into P."""
+    owner = await make_user(db)
+    workspace = await make_workspace(db, owner)
+    program = await make_program(db, workspace)
+    q = await make_project(db, workspace)
+    p = await make_project(db, workspace)
+    await put_in_program(db, program, q, p)
+    return owner.id, q.id, p.id
+
+
+async def test_moves_edits_and_links_on_one_project_never_deadlock(
+    db: AppState, engine: AsyncEngine
+) -> None:
+    """Rounds of twenty clients at once on one project: card moves (some into Done, which
+    also logs the sprint burndown), field edits of the same cards (`versioned_update`), new
+    cards (`lock_column` on the first column) and cross-project links from those cards (whose
+    foreign-key checks lock the card and then its project). Every client must succeed: a
+    deadlock would abort one with 40P01."""
+    user, q, p = await _program_pair(db)
+    sessions = _sessions(engine, db)
+    top = Target(None, None, None, ("p",), ("b",), ("a",))
+    cards, targets = [], []
+    async with unit_of_work(db.sessions) as uow:
+        for n in range(8):
+            cards.append((await create_task(uow.session, user, q, {"name": f"c{n}"}, top)).id)
+            targets.append((await create_task(uow.session, user, p, {"name": f"t{n}"}, top)).id)
+        columns = {
+            name: column_id
+            for name, column_id in (
+                await uow.session.execute(
+                    select(BoardColumn.name, BoardColumn.id).where(BoardColumn.project_id == q)
+                )
+            ).all()
+        }
+    async with unit_of_work(db.sessions) as uow:
+        dates = {"start_date": dt.date(2026, 1, 5), "end_date": dt.date(2026, 1, 16)}
+        sprint = await sprints.create_sprint(uow, user, q, {"name": "S", **dates})
+        await sprints.add_tasks(uow, user, sprint.id, cards)
+        await sprints.start_sprint(uow, user, sprint.id, None)
+    rng = random.Random(5)
+    names = list(columns)
+    final_column: dict[uuid.UUID, uuid.UUID] = {}
+    for round_ in range(4):
+        work: list[Callable[[UnitOfWork], Awaitable[object]]] = []
+        for n, card in enumerate(cards):
+            column = columns[names[(n + round_) % len(names)]]
+            final_column[card] = column
+            work.append(partial(_move, user, CardMove(card, column)))
+            changes = {"name": f"c{n}-{round_}", "story_points": round_ + n}
+            work.append(partial(_edit, user, card, changes))
+        for n in range(2):
+            work.append(partial(_new_card, user, q, f"new-{round_}-{n}", top))
+        pairs = rng.sample([(c, t) for c in cards for t in targets], 2)
+        work.extend(partial(_link, user, c, t) for c, t in pairs)
+        failures = await _all_at_once(sessions, work)
+        assert failures == [], failures
+    async with db.sessions() as session:
+        rows = (
+            await session.execute(
+                select(Task.id, Task.name, Task.column_id).where(Task.id.in_(cards))
+            )
+        ).all()
+        links = await session.scalar(
+            select(func.count())
+            .select_from(Dependency)
+            .where(Dependency.predecessor_project_id == q)
+        )
+        logged = (
+            await session.execute(
+                select(SprintTaskLog.task_id, SprintTaskLog.done)
+                .where(SprintTaskLog.task_id.in_(cards))
+                .order_by(SprintTaskLog.id)
+            )
+        ).all()
+    assert {row.id: row.column_id for row in rows} == final_column
+    # The burndown log's last word on each card agrees with the column it ended in.
+    last_logged = {task_id: done for task_id, done in logged}
+    assert last_logged == {c: final_column[c] == columns["Done"] for c in cards}
+    assert sorted(row.name for row in rows) == sorted(f"c{n}-3" for n in range(8))
+    assert links == 8
+    for column in columns.values():
+        order = await _order(db, column)
+        assert len({rank for _, rank in order}) == len(order)
+
+
+async def _all_at_once(
+    sessions: async_sessionmaker[AsyncSession],
+    work: list[Callable[[UnitOfWork], Awaitable[object]]],
+) -> list[BaseException]:
+    """Run each piece of work in its own transaction, all released together; the failures."""
+    start = asyncio.Event()
+
+    async def client(piece: Callable[[UnitOfWork], Awaitable[object]]) -> None:
+        await start.wait()
+        async with unit_of_work(sessions) as uow:
+            await piece(uow)
+
+    runners = [asyncio.create_task(client(piece)) for piece in work]
+    await asyncio.sleep(0.05)
+    start.set()
+    results = await asyncio.gather(*runners, return_exceptions=True)
+    return [r for r in results if isinstance(r, BaseException)]
+
+
+async def _move(user: uuid.UUID, move: CardMove, uow: UnitOfWork) -> object:
+    return await move_card(uow, user, move)
+
+
+async def _edit(
+    user: uuid.UUID, task: uuid.UUID, changes: dict[str, object], uow: UnitOfWork
+) -> object:
+    return await update_task(uow.session, user, task, dict(changes), None)
+
+
+async def _new_card(
+    user: uuid.UUID, project: uuid.UUID, name: str, top: Target, uow: UnitOfWork
+) -> object:
+    return await create_task(uow.session, user, project, {"name": name}, top)
+
+
+async def _link(user: uuid.UUID, pred: uuid.UUID, succ: uuid.UUID, uow: UnitOfWork) -> object:
+    return await create_dependency(uow.session, user, pred, succ, {})

@@ -14,7 +14,7 @@ import uuid
 
 from sqlalchemy import select
 
-from app.models import Risk, Sprint, SprintCloseRequest, Task
+from app.models import Project, Risk, Sprint, SprintCloseRequest, Task
 from app.models.enums import Role
 from app.risks import service as risks
 from app.sprints import service as sprints
@@ -126,3 +126,33 @@ async def test_risk_linking_queues_on_the_project_before_locking_the_risk(db: Ap
         assert stored.title == "Flood!"
         linked = await risks.linked_task_ids(session, [risk_id])
         assert linked[risk_id] == [task]
+
+
+async def test_a_structural_writer_does_not_wait_for_a_foreign_key_check(db: AppState) -> None:
+    """`lock_project` and task row locks are `FOR NO KEY UPDATE`, so they never wait for the
+    `FOR KEY SHARE` of a foreign-key check. Inserting a link from another project runs its
+    checks on the predecessor task, then on the predecessor's project; a WBS move of that
+    task in between used to hold the project `FOR UPDATE` and wait for the task: a deadlock."""
+    user, project, task, _ = await _world(db)
+    async with db.sessions() as linker:
+        await linker.begin()
+        await linker.execute(
+            select(Task.id).where(Task.id == task).with_for_update(read=True, key_share=True)
+        )
+
+        async def move() -> None:
+            async with unit_of_work(db.sessions) as uow:
+                await tasks.move_task(uow.session, user, task, _TOP, None)
+
+        other = asyncio.create_task(move())
+        await asyncio.sleep(0.5)
+        await asyncio.wait_for(
+            linker.execute(
+                select(Project.id)
+                .where(Project.id == project)
+                .with_for_update(read=True, key_share=True)
+            ),
+            5,
+        )
+        await linker.commit()
+    await asyncio.wait_for(other, 10)
