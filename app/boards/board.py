@@ -77,7 +77,11 @@ async def load_board(
         where.append(Task.assignee_id.in_(wanted.assignee_ids))
     if wanted.label_ids:
         where.append(
-            exists().where(TaskLabel.task_id == Task.id, TaskLabel.label_id.in_(wanted.label_ids))
+            exists().where(
+                TaskLabel.task_id == Task.id,
+                TaskLabel.label_id.in_(wanted.label_ids),
+                TaskLabel.is_deleted.is_(False),
+            )
         )
     if wanted.sprint_ids:
         where.append(Task.sprint_id.in_(wanted.sprint_ids))

@@ -1,8 +1,10 @@
 """Labels: create (Team Member), rename/recolor and delete (Project Manager), and attach to or
 detach from tasks (Team Member).
 
-Attaching or detaching bumps the task's `server_version`, so offline clients pull the task
-again; deleting a label detaches it everywhere the same way.
+A label on a task is a versioned link row (`TaskLabel`), synced to offline clients like a risk
+link: detaching tombstones it, deleting a label tombstones its links, re-attaching creates a
+new row. The task row itself does not change, so labelling a task never makes someone's
+offline edit of that task a sync conflict.
 """
 
 from __future__ import annotations
@@ -12,17 +14,23 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import require_project_role
-from app.errors import FieldProblem, ForbiddenError, NotFoundError, ValidationFailed
+from app.errors import (
+    ConflictError,
+    FieldProblem,
+    ForbiddenError,
+    NotFoundError,
+    ValidationFailed,
+)
 from app.events import BoardEvent, EventType, publish_after_commit
 from app.labels.events import LabelPayload, TaskLabelsPayload
 from app.models import Label, Task, TaskLabel
 from app.models.enums import Role
 from app.state import UnitOfWork
+from app.sync.locks import lock_sync_project
 from app.tasks.repository import load_task
 from app.versioning import soft_delete, versioned_update
 
@@ -89,13 +97,19 @@ async def load_label(
 
 
 async def create_label(
-    uow: UnitOfWork, user_id: uuid.UUID, project_id: uuid.UUID, values: dict[str, Any]
+    uow: UnitOfWork,
+    user_id: uuid.UUID,
+    project_id: uuid.UUID,
+    values: dict[str, Any],
+    *,
+    label_id: uuid.UUID | None = None,
 ) -> Label:
+    """A new label (Team Member); `label_id` is the id an offline client chose (sync push)."""
     session = uow.session
     await require_project_role(session, user_id, project_id, Role.TEAM_MEMBER)
     values.setdefault("color", DEFAULT_COLOR)
     await _check(session, project_id, values)
-    label = Label(project_id=project_id, **values)
+    label = Label(id=label_id or uuid.uuid4(), project_id=project_id, **values)
     session.add(label)
     await session.flush()
     _event(uow, user_id, EventType.LABEL_CREATED, label)
@@ -122,20 +136,23 @@ async def update_label(
 async def delete_label(
     uow: UnitOfWork, user_id: uuid.UUID, label_id: uuid.UUID, expected_version: int | None
 ) -> Label:
-    """Tombstone a label and detach it from every task (their versions are bumped)."""
+    """Tombstone a label and its links to tasks (offline clients receive both tombstones)."""
     session = uow.session
     await load_label(session, user_id, label_id, Role.PROJECT_MANAGER)
     gone = await soft_delete(
         session, Label, label_id, expected_version=expected_version, label="label"
     )
-    carriers = select(TaskLabel.task_id).where(TaskLabel.label_id == label_id)
+    # soft_delete locked the project first, so this bulk update keeps the lock order.
     await session.execute(
-        update(Task)
-        .where(Task.id.in_(carriers))
-        .values(server_version=Task.server_version + 1)
+        update(TaskLabel)
+        .where(TaskLabel.label_id == label_id, TaskLabel.is_deleted.is_(False))
+        .values(
+            is_deleted=True,
+            deleted_version=TaskLabel.server_version + 1,
+            server_version=TaskLabel.server_version + 1,
+        )
         .execution_options(synchronize_session=False)
     )
-    await session.execute(delete(TaskLabel).where(TaskLabel.label_id == label_id))
     _event(uow, user_id, EventType.LABEL_DELETED, gone)
     return gone
 
@@ -160,36 +177,61 @@ async def label_ids(session: AsyncSession, task_id: uuid.UUID) -> list[uuid.UUID
     stmt = (
         select(TaskLabel.label_id)
         .join(Label, Label.id == TaskLabel.label_id)
-        .where(TaskLabel.task_id == task_id)
+        .where(TaskLabel.task_id == task_id, TaskLabel.is_deleted.is_(False))
         .order_by(func.lower(Label.name), Label.id)
     )
     return list((await session.execute(stmt)).scalars())
 
 
+async def _live_link(
+    session: AsyncSession, task_id: uuid.UUID, label_id: uuid.UUID
+) -> uuid.UUID | None:
+    stmt = select(TaskLabel.id).where(
+        TaskLabel.task_id == task_id,
+        TaskLabel.label_id == label_id,
+        TaskLabel.is_deleted.is_(False),
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+class LabelAlreadyOnTask(ConflictError):
+    def __init__(self) -> None:
+        super().__init__("the task already carries this label")
+
+
 async def set_task_label(
-    uow: UnitOfWork, user_id: uuid.UUID, task_id: uuid.UUID, label_id: uuid.UUID, *, on: bool
+    uow: UnitOfWork,
+    user_id: uuid.UUID,
+    task_id: uuid.UUID,
+    label_id: uuid.UUID,
+    *,
+    on: bool,
+    link_id: uuid.UUID | None = None,
 ) -> Task:
-    """Attach (`on`) or detach a label; idempotent. A real change bumps the task's version
-    and emits `task_labels_changed` with the task's full label list."""
+    """Attach (`on`) or detach a label; a real change emits `task_labels_changed` with the
+    task's full label list. Idempotent, except that a sync push creating link row `link_id`
+    for a pair that is already linked gets `LabelAlreadyOnTask`: silently keeping only the
+    server's row would leave the client holding a row the server never stored."""
     session = uow.session
     task = await _task_and_label(session, user_id, task_id, label_id)
+    # The project before any link row (the sync trigger's lock order); it also serializes
+    # attaches of one pair, so the live-pair check below cannot race.
+    await lock_sync_project(session, task.project_id)
+    live = await _live_link(session, task_id, label_id)
     if on:
-        stmt: Any = (
-            insert(TaskLabel)
-            .values(task_id=task_id, label_id=label_id)
-            .on_conflict_do_nothing()
-            .returning(TaskLabel.task_id)
+        if live is not None:
+            if link_id is not None:
+                raise LabelAlreadyOnTask()
+            return task
+        row_id = link_id or uuid.uuid4()
+        session.add(
+            TaskLabel(id=row_id, project_id=task.project_id, task_id=task_id, label_id=label_id)
         )
+        await session.flush()
     else:
-        stmt = (
-            delete(TaskLabel)
-            .where(TaskLabel.task_id == task_id, TaskLabel.label_id == label_id)
-            .returning(TaskLabel.task_id)
-        )
-    changed = (await session.execute(stmt)).first() is not None
-    if not changed:
-        return task
-    task = await versioned_update(session, Task, task_id, {}, label="task")
+        if live is None:
+            return task
+        await soft_delete(session, TaskLabel, live, label="task label")
     payload = TaskLabelsPayload(task_id, task.server_version, await label_ids(session, task_id))
     event = BoardEvent.make(task.project_id, EventType.TASK_LABELS_CHANGED, payload, user_id)
     publish_after_commit(uow, event)
@@ -203,7 +245,11 @@ async def labels_of_tasks(
     stmt = (
         select(TaskLabel.task_id, Label)
         .join(Label, Label.id == TaskLabel.label_id)
-        .where(TaskLabel.task_id.in_(task_ids), Label.is_deleted.is_(False))
+        .where(
+            TaskLabel.task_id.in_(task_ids),
+            TaskLabel.is_deleted.is_(False),
+            Label.is_deleted.is_(False),
+        )
         .order_by(func.lower(Label.name), Label.id)
     )
     grouped: dict[uuid.UUID, list[Label]] = {t: [] for t in task_ids}

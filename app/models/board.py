@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -70,15 +68,27 @@ class Label(Versioned, Base):
     color: Mapped[str] = mapped_column(String(7))
 
 
-class TaskLabel(Base):
-    """A label on a task. Attaching/detaching bumps the task's `server_version` (sync)."""
+class TaskLabel(Versioned, Base):
+    """A label on a task. Versioned like a risk link, so offline clients sync it as a row of
+    its own: detaching tombstones the row, re-attaching creates a new one."""
 
     __tablename__ = "task_label"
+    __table_args__ = (
+        Index(
+            "uq_task_label_live_pair",
+            "task_id",
+            "label_id",
+            unique=True,
+            postgresql_where=text("NOT is_deleted"),
+        ),
+    )
 
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
     task_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("task.id", ondelete="CASCADE"), index=True
     )
     label_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("label.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("label.id", ondelete="CASCADE"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -21,7 +21,8 @@ WITH cols AS (
   FROM (SELECT gen_random_uuid() AS id, n FROM generate_series(1, :n) AS n) AS g
   RETURNING id
 )
-INSERT INTO task_label (task_id, label_id) SELECT made.id, :label FROM made
+INSERT INTO task_label (id, project_id, task_id, label_id)
+SELECT gen_random_uuid(), :p, made.id, :label FROM made
 """
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from sqlalchemy import select
+
+from app.models import TaskLabel
 from app.models.enums import Role
 from app.state import AppState
 from tests.conftest import GraphQLClient
@@ -161,16 +165,18 @@ async def test_labels_crud_attach_detach_and_versions(gql: GraphQLClient, db: Ap
         bad = await _result(gql, world, CREATE_LABEL, p=p, name=name, color=color)
         assert bad["fields"][0]["path"] == ["input", path], (name, color)
     add, remove = TASK_LABEL.format(op="addTaskLabel"), TASK_LABEL.format(op="removeTaskLabel")
+    # A label on a task is a link row of its own: the task row (and version) stays as it is.
     first = await _result(gql, world, add, t=task["id"], l=ui["id"])
-    assert first["task"] == {"serverVersion": 2, "labels": [{"name": "UI"}]}
-    again = await _result(gql, world, add, t=task["id"], l=ui["id"])  # idempotent: no bump
-    assert again["task"]["serverVersion"] == 2
+    assert first["task"] == {"serverVersion": 1, "labels": [{"name": "UI"}]}
+    again = await _result(gql, world, add, t=task["id"], l=ui["id"])  # idempotent
+    assert again["task"] == first["task"]
     both = await _result(gql, world, add, t=task["id"], l=api["id"])
-    assert both["task"] == {"serverVersion": 3, "labels": [{"name": "API"}, {"name": "UI"}]}
+    assert both["task"] == {"serverVersion": 1, "labels": [{"name": "API"}, {"name": "UI"}]}
     renamed = await _result(gql, world, UPDATE_LABEL, id=ui["id"], name="Frontend", v=1)
     assert renamed["label"]["name"] == "Frontend"
     off = await _result(gql, world, remove, t=task["id"], l=api["id"])
-    assert off["task"] == {"serverVersion": 4, "labels": [{"name": "Frontend"}]}
+    assert off["task"] == {"serverVersion": 1, "labels": [{"name": "Frontend"}]}
+    assert (await _result(gql, world, remove, t=task["id"], l=api["id"]))["task"] == off["task"]
     gone = await _result(gql, world, DELETE_LABEL, id=ui["id"])
     assert gone["label"]["isDeleted"] is True
     body = await gql(
@@ -178,7 +184,20 @@ async def test_labels_crud_attach_detach_and_versions(gql: GraphQLClient, db: Ap
         {"id": task["id"]},
         user=world.pm,
     )
-    assert body["data"]["task"] == {"serverVersion": 5, "labels": []}
+    assert body["data"]["task"] == {"serverVersion": 1, "labels": []}
+    # Detaching and deleting the label left tombstones (version 2) for offline clients.
+    async with db.sessions() as session:
+        links = (
+            await session.execute(
+                select(TaskLabel.label_id, TaskLabel.is_deleted, TaskLabel.server_version)
+                .where(TaskLabel.task_id == uuid.UUID(task["id"]))
+                .order_by(TaskLabel.created_at)
+            )
+        ).all()
+    assert [tuple(row) for row in links] == [
+        (uuid.UUID(ui["id"]), True, 2),
+        (uuid.UUID(api["id"]), True, 2),
+    ]
     listed = await gql(
         "query($p: ID!) { labels(projectId: $p) { name } }",
         {"p": p},
