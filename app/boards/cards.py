@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.boards import events
-from app.boards.placement import card_rank
+from app.boards.placement import card_rank, claim_card_rank, wanted_rank
 from app.errors import ConflictError, FieldProblem, ForbiddenError, NotFoundError, ValidationFailed
 from app.models import BoardColumn, Task
 from app.models.enums import Role, TaskKind
@@ -29,6 +29,9 @@ class CardMove:
     before_id: uuid.UUID | None = None
     after_id: uuid.UUID | None = None
     expected_version: int | None = None
+    # An order key chosen by an offline client (sync push) instead of an anchor: used as is
+    # unless another card of the column holds it (`placement.claim_rank`).
+    rank: str | None = None
 
 
 async def _anchor(
@@ -90,8 +93,12 @@ async def move_card(uow: UnitOfWork, user_id: uuid.UUID, move: CardMove) -> Task
         )
     if task.kind == TaskKind.SUMMARY.value:
         raise ValidationFailed([FieldProblem(("taskId",), "summary tasks are not board cards")])
-    anchor, before = await _anchor(session, move, task.project_id)
-    rank = await card_rank(session, move.column_id, task.id, anchor, before=before)
+    if move.rank is not None:
+        wanted = wanted_rank(move.rank, ("boardRank",))
+        rank = await claim_card_rank(session, move.column_id, task.id, wanted)
+    else:
+        anchor, before = await _anchor(session, move, task.project_id)
+        rank = await card_rank(session, move.column_id, task.id, anchor, before=before)
     from_column = task.column_id
     moved = await versioned_update(
         session, Task, task.id, {"column_id": move.column_id, "board_rank": rank}, label="task"

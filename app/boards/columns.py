@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import ranks
 from app.authz import require_project_role
 from app.boards import events
-from app.boards.placement import append_cards, lock_column, rank_among
+from app.boards.placement import (
+    append_cards,
+    claim_rank,
+    lock_column,
+    rank_among,
+    wanted_rank,
+)
 from app.errors import FieldProblem, NotFoundError, ValidationFailed
 from app.events import EventType
 from app.models import BoardColumn, Task
@@ -109,6 +115,18 @@ async def load_column(
     return column
 
 
+def _placed(
+    siblings: list[tuple[uuid.UUID, str]],
+    before_id: uuid.UUID | None,
+    after_id: uuid.UUID | None,
+    rank: str | None,
+) -> str:
+    """The order key: by anchor (GraphQL) or the client's own key (sync push)."""
+    if rank is None:
+        return rank_among(siblings, before_id, after_id)
+    return claim_rank([key for _, key in siblings], wanted_rank(rank, ("input", "rank")))
+
+
 async def create_column(
     uow: UnitOfWork,
     user_id: uuid.UUID,
@@ -116,14 +134,23 @@ async def create_column(
     values: dict[str, Any],
     before_id: uuid.UUID | None,
     after_id: uuid.UUID | None,
+    *,
+    column_id: uuid.UUID | None = None,
+    rank: str | None = None,
 ) -> BoardColumn:
-    """A new column, last or just before/after another one (Project Manager)."""
+    """A new column, last or just before/after another one (Project Manager). An offline
+    client (sync push) chooses the id and may give its own order key `rank` instead."""
     session = uow.session
     await require_project_role(session, user_id, project_id, Role.PROJECT_MANAGER)
     await _check(session, project_id, values)
     await lock_project(session, project_id)
-    rank = rank_among(await _column_ranks(session, project_id, None), before_id, after_id)
-    column = BoardColumn(project_id=project_id, rank=rank, **values)
+    siblings = await _column_ranks(session, project_id, None)
+    column = BoardColumn(
+        id=column_id or uuid.uuid4(),
+        project_id=project_id,
+        rank=_placed(siblings, before_id, after_id, rank),
+        **values,
+    )
     session.add(column)
     await session.flush()
     events.column_event(uow, user_id, EventType.COLUMN_CREATED, column)
@@ -138,15 +165,18 @@ async def update_column(
     before_id: uuid.UUID | None,
     after_id: uuid.UUID | None,
     expected_version: int | None,
+    *,
+    rank: str | None = None,
 ) -> BoardColumn:
-    """Rename, re-categorize, set/clear the WIP limit and/or re-order (Project Manager)."""
+    """Rename, re-categorize, set/clear the WIP limit and/or re-order (Project Manager), by
+    anchor or (sync push) by the client's own order key `rank`."""
     session = uow.session
     column = await load_column(session, user_id, column_id, Role.PROJECT_MANAGER)
     await _check(session, column.project_id, values, exclude=column_id)
-    if before_id is not None or after_id is not None:
+    if before_id is not None or after_id is not None or rank is not None:
         await lock_project(session, column.project_id)
         others = await _column_ranks(session, column.project_id, column_id)
-        values["rank"] = rank_among(others, before_id, after_id)
+        values["rank"] = _placed(others, before_id, after_id, rank)
     updated = await versioned_update(
         session, BoardColumn, column_id, values, expected_version=expected_version, label="column"
     )

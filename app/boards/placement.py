@@ -61,6 +61,41 @@ def rank_among(
     return ranks.key_between(siblings[at][1], high)
 
 
+def wanted_rank(key: str, path: tuple[str, ...]) -> str:
+    """A client-chosen order key (offline sync), if well formed and short enough to store."""
+    try:
+        ranks.validate(key)
+    except ranks.RankError as error:
+        raise ValidationFailed([FieldProblem(path, str(error))]) from None
+    if len(key) > 64:
+        raise ValidationFailed([FieldProblem(path, "must be at most 64 characters")])
+    return key
+
+
+def claim_rank(taken: list[str], key: str) -> str:
+    """`key` itself when no sibling holds it, else a key just after it (before the next one).
+
+    Offline clients compute keys between the neighbours they saw; honouring them exactly keeps
+    the order of several items placed in one push, where re-deriving each from anchors would
+    compare the client's keys with keys the server has just made up."""
+    if key not in taken:
+        return key
+    higher = [k for k in taken if k > key]
+    return ranks.key_between(key, min(higher) if higher else None)
+
+
+async def claim_card_rank(
+    session: AsyncSession, column_id: uuid.UUID, moving: uuid.UUID, key: str
+) -> str:
+    """`claim_rank` among the live cards of a column (whose row must be locked)."""
+    cards = _live_cards(column_id, moving)
+    clash = select(Task.id).where(*cards, Task.board_rank == key).limit(1)
+    if (await session.execute(clash)).first() is None:
+        return key
+    high = select(func.min(Task.board_rank)).where(*cards, Task.board_rank > key)
+    return ranks.key_between(key, (await session.execute(high)).scalar_one_or_none())
+
+
 def _live_cards(column_id: uuid.UUID, moving: uuid.UUID | None) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [Task.column_id == column_id, Task.is_deleted.is_(False)]
     if moving is not None:

@@ -61,6 +61,10 @@ def _column_schema(entry: SyncedTable, name: str) -> dict[str, Any]:
         schema["description"] = "Computed by the server; ignored when pushed."
     elif name in entry.create_only:
         schema["description"] = "Set on create; cannot change afterwards."
+    if name in entry.notes:
+        schema["description"] = " ".join(
+            filter(None, [schema.get("description"), entry.notes[name]])
+        )
     return schema
 
 

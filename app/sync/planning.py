@@ -1,6 +1,6 @@
 """Registry entries of the planning and collaboration tables (sprints, baselines, risks and
-their task links, comments; board columns and labels join here as they land), with the service
-calls a push goes through and the board events those calls publish after the push commits."""
+their task links, comments; the board's tables are in boards.py), with the service calls a
+push goes through and the board events those calls publish after the push commits."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.baselines import service as baselines
 from app.comments import events as comment_events
 from app.comments import service as comments
-from app.errors import FieldProblem, ValidationFailed
+from app.errors import ValidationFailed
 from app.events.types import EventType
 from app.models import Comment, Risk, RiskTask
 from app.models.baseline import Baseline
@@ -21,7 +21,7 @@ from app.risks import service as risks
 from app.risks.events import announce as announce_risk
 from app.sprints import service as sprints
 from app.state import UnitOfWork
-from app.sync.registry import Appliers, SyncedTable, register
+from app.sync.registry import Appliers, SyncedTable, register, required
 
 
 async def _create_sprint(
@@ -148,19 +148,10 @@ register(
 )
 
 
-def _required(table: str, v: dict[str, Any], *names: str) -> list[Any]:
-    missing = [name for name in names if not v.get(name)]
-    if missing:
-        raise ValidationFailed(
-            [FieldProblem(("changes", table, m), "is required") for m in missing]
-        )
-    return [v[name] for name in names]
-
-
 async def _link_risk(
     uow: UnitOfWork, user: uuid.UUID, project: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
 ) -> None:
-    risk_id, task_id = _required("risk_tasks", v, "risk_id", "task_id")
+    risk_id, task_id = required("risk_tasks", v, "risk_id", "task_id")
     risk, linked = await risks.link_task(uow.session, user, risk_id, task_id, link_id=row_id)
     if risk.project_id != project:
         raise ValidationFailed.single("risk_id", "the risk is in another project")
@@ -194,7 +185,7 @@ register(
 async def _create_comment(
     uow: UnitOfWork, user: uuid.UUID, project: uuid.UUID, row_id: uuid.UUID, v: dict[str, Any]
 ) -> None:
-    (task_id,) = _required("comments", v, "task_id")
+    (task_id,) = required("comments", v, "task_id")
     comment = await comments.create_comment(
         uow.session,
         user,

@@ -272,6 +272,9 @@ async def _delta(
             if name in entry.create_only:
                 raise ValidationFailed.single(name, "cannot be changed; delete and create instead")
             delta[name] = value
+    for group in entry.together:
+        if group & delta.keys():
+            delta.update({name: values[name] for name in group if name in values})
     return delta
 
 

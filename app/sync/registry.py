@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import FieldProblem, ValidationFailed
 from app.models import Versioned
 from app.state import UnitOfWork
 
@@ -56,6 +57,11 @@ class SyncedTable:
     key: str = "project_id"
     # Creation order within a push (parents first); deletes run in the reverse order.
     order: int = 100
+    # Columns meaningful only together (a card's column and its key in that column): when a
+    # pushed record changes one of them, the update receives every one it carries.
+    together: tuple[frozenset[str], ...] = ()
+    # What a column means on the wire, where its name does not say it (the OpenAPI document).
+    notes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def table(self) -> Table:
@@ -70,11 +76,24 @@ class SyncedTable:
 
     def check(self) -> None:
         exposed = set(self.columns)
-        for name in self.writable | self.computed | self.create_only:
+        for name in self.writable | self.computed | self.create_only | set(self.notes):
             if name not in exposed:
                 raise ValueError(f"{self.name}: {name} is not an exposed column")
         if self.writable & self.computed:
             raise ValueError(f"{self.name}: a column cannot be writable and computed")
+        for group in self.together:
+            if not group <= self.writable:
+                raise ValueError(f"{self.name}: columns pushed together must be writable")
+
+
+def required(table: str, values: dict[str, Any], *names: str) -> list[Any]:
+    """The values of `names` for a create applier; a missing or empty one is a 422 naming it."""
+    missing = [name for name in names if not values.get(name)]
+    if missing:
+        raise ValidationFailed(
+            [FieldProblem(("changes", table, m), "is required") for m in missing]
+        )
+    return [values[name] for name in names]
 
 
 _REGISTRY: dict[str, SyncedTable] = {}
@@ -104,4 +123,4 @@ def by_name() -> Mapping[str, SyncedTable]:
 
 def _load() -> None:
     # The entries live beside their appliers; importing registers them once.
-    from app.sync import planning, tables  # noqa: F401
+    from app.sync import boards, planning, tables  # noqa: F401

@@ -18,6 +18,7 @@ from app.models import Calendar, Dependency, Project, Task
 from app.projects import service as projects
 from app.sprints import service as sprints
 from app.state import UnitOfWork
+from app.sync.boards import CARD_FIELDS, CARD_NOTES, place_card, take_card
 from app.sync.registry import Appliers, Rows, SyncedTable, register
 from app.tasks import dependencies, wbs
 from app.tasks import service as tasks
@@ -54,6 +55,7 @@ _TASK_WRITABLE = frozenset(
         "assignee_id",
         "parent_id",
         "sprint_id",
+        *CARD_FIELDS,
     }
 )
 
@@ -72,9 +74,11 @@ async def _create_task(
 ) -> None:
     parent = v.pop("parent_id", None)
     sprint = v.pop("sprint_id", None)
+    card = take_card(v)
     await tasks.create_task(uow.session, user, project, v, _target(parent), task_id=row_id)
     if sprint is not None:
         await sprints.add_tasks(uow, user, sprint, [row_id])
+    await place_card(uow, user, row_id, card, created=True)
 
 
 async def _update_task(
@@ -82,12 +86,14 @@ async def _update_task(
 ) -> None:
     moved = "parent_id" in v
     parent = v.pop("parent_id", None)
+    card = take_card(v)
     if "sprint_id" in v:
         await _plan(uow, user, row_id, v.pop("sprint_id"))
     if v:
         await tasks.update_task(uow.session, user, row_id, v, None)
     if moved:
         await tasks.move_task(uow.session, user, row_id, _target(parent), None)
+    await place_card(uow, user, row_id, card, created=False)
 
 
 async def _plan(uow: UnitOfWork, user: uuid.UUID, row_id: uuid.UUID, sprint: Any) -> None:
@@ -267,6 +273,8 @@ register(
         virtual=_task_parents,
         appliers=Appliers(_create_task, _update_task, _delete_task),
         order=30,
+        together=(frozenset(CARD_FIELDS),),
+        notes=CARD_NOTES,
     )
 )
 register(

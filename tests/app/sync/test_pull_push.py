@@ -70,6 +70,9 @@ async def test_first_then_incremental_pull(
         "risks",
         "risk_tasks",
         "comments",
+        "board_columns",
+        "labels",
+        "task_labels",
     }
     assert [r["id"] for r in body["changes"]["projects"]["created"]] == [str(world["project"])]
     assert body["changes"]["tasks"] == {"created": [], "updated": [], "deleted": []}
@@ -318,7 +321,7 @@ async def test_paged_pull_is_complete_and_keeps_its_upper_end(
         assert body["timestamp"] == upper
         reader.apply(body["changes"])
         pages += 1
-    assert pages == 3  # project + 7 tasks = 8 records
+    assert pages == 4  # project + 3 default columns + 7 tasks = 11 records
     assert set(reader.local["tasks"]) == {str(i) for i in ids}
     reader.last_pulled_at = upper
     await reader.pull()

@@ -55,12 +55,15 @@ async def test_purge_then_old_cursor_gets_410_and_a_full_pull_recovers(
         result = await purge_sync(uow.session, 30, 24)
     assert result.tombstones == {
         "comments": 0,
+        "task_labels": 0,
         "risk_tasks": 0,
         "risks": 0,
         "baselines": 0,
         "dependencies": 0,
         "tasks": 1,
         "sprints": 0,
+        "labels": 0,
+        "board_columns": 0,
         "calendars": 0,
     }
     assert result.batches == 1
@@ -88,12 +91,15 @@ async def test_purge_then_old_cursor_gets_410_and_a_full_pull_recovers(
     assert summary == {
         "tombstones": {
             "comments": 0,
+            "task_labels": 0,
             "risk_tasks": 0,
             "risks": 0,
             "baselines": 0,
             "dependencies": 0,
             "tasks": 0,
             "sprints": 0,
+            "labels": 0,
+            "board_columns": 0,
             "calendars": 0,
         },
         "batches": 0,
