@@ -17,7 +17,7 @@ from app.authz import require_project_role
 from app.boards.placement import new_card_slot
 from app.errors import ConflictError, ForbiddenError, ValidationFailed
 from app.events import EventType
-from app.models import Dependency, Ltree, Task, TaskLabel
+from app.models import Dependency, Ltree, RiskTask, Task, TaskLabel
 from app.models.enums import Role
 from app.scheduling.outbox import SCHEDULE_FIELDS, request_schedule
 from app.tasks import events, placement, validation, wbs
@@ -151,24 +151,27 @@ class Deletion:
     dependency_ids: list[uuid.UUID]
 
 
-async def _tombstone_labels(session: AsyncSession, task_ids: list[uuid.UUID]) -> None:
-    """Deleted tasks keep no labels: their link rows become tombstones for offline clients."""
-    await session.execute(
-        update(TaskLabel)
-        .where(TaskLabel.task_id.in_(task_ids), TaskLabel.is_deleted.is_(False))
-        .values(
-            is_deleted=True,
-            deleted_version=TaskLabel.server_version + 1,
-            server_version=TaskLabel.server_version + 1,
+async def _tombstone_links(session: AsyncSession, task_ids: list[uuid.UUID]) -> None:
+    """Deleted tasks keep no labels and feed no risk: their link rows become tombstones, so
+    offline clients drop them too instead of holding links to a task that is gone."""
+    for model in (TaskLabel, RiskTask):
+        await session.execute(
+            update(model)
+            .where(model.task_id.in_(task_ids), model.is_deleted.is_(False))
+            .values(
+                is_deleted=True,
+                deleted_version=model.server_version + 1,
+                server_version=model.server_version + 1,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def delete_task(
     session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, expected_version: int | None
 ) -> Deletion:
-    """Tombstone a task, its whole subtree, every live link touching them and their labels."""
+    """Tombstone a task, its whole subtree, every live link touching them, their labels and
+    their risk links."""
     task = await _lock_and_check(session, user_id, task_id, expected_version)
     tasks = await session.execute(
         update(Task)
@@ -202,7 +205,7 @@ async def delete_task(
         .execution_options(synchronize_session=False)
     )
     gone_links = sorted(links.scalars(), key=lambda link: link.id)
-    await _tombstone_labels(session, task_ids)
+    await _tombstone_links(session, task_ids)
     await placement.demote_if_childless(session, task.project_id, wbs.parent_path(task.wbs_path))
     await request_schedule(session, task.project_id, "task deleted")
     # Projects that lost a link from these tasks (cross-project successors) reschedule too.

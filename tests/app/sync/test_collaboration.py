@@ -202,3 +202,38 @@ async def test_viewer_and_bad_records_are_refused(
     async with db.sessions() as session:
         assert (await session.scalars(select(Risk.id))).all() == []
         assert (await session.scalars(select(Comment.id))).all() == []
+
+
+async def test_deleting_a_task_tombstones_its_risk_links_but_keeps_the_risk(
+    client: httpx.AsyncClient, settings: Settings, world: dict[str, uuid.UUID], db: AppState
+) -> None:
+    manager = _client(client, settings, world, "manager")
+    await manager.pull()
+    task, risk, link = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    created = await manager.push(
+        {
+            **changes(
+                "risk_tasks",
+                created=[{"id": str(link), "risk_id": str(risk), "task_id": str(task)}],
+            ),
+            **changes("risks", created=[_risk(risk)]),
+            **changes("tasks", created=[task_record(task, "Pour slab")]),
+        }
+    )
+    assert created.status_code == 200, created.text
+    phone = _client(client, settings, world, "member")
+    await phone.pull()
+    assert phone.local["risk_tasks"][str(link)]["task_id"] == str(task)
+
+    await manager.pull()
+    removed = await manager.push(changes("tasks", deleted=[str(task)]))
+    assert removed.status_code == 200, removed.text
+    pages = await phone.pull()
+    deleted = {t: pages[0]["changes"][t]["deleted"] for t in ("tasks", "risks", "risk_tasks")}
+    assert deleted == {"tasks": [str(task)], "risks": [], "risk_tasks": [str(link)]}
+    assert set(phone.local["risks"]) == {str(risk)}
+    assert phone.local["risk_tasks"] == {}
+    async with db.sessions() as session:
+        stored = await session.get(RiskTask, link)
+        assert stored is not None
+        assert (stored.is_deleted, stored.server_version) == (True, 2)
