@@ -404,13 +404,11 @@ def _finish_bounds(
             np.minimum(bound[:m], pf if pf.shape[0] == 1 else pf[:m], out=bound[:m])
         return
     acc = _reduce(c, times, False, scratch)
-    if m == bound.shape[0]:  # the chain covers the level: one scatter, nothing to fill
-        if not sweep.floor:
-            np.minimum(acc, pf if pf.shape[0] == 1 else pf[c.pos], out=acc)
-        bound[c.pos] = acc
-        return
-    bound[...] = pf
-    bound[c.pos] = np.minimum(bound[c.pos], acc)
+    if not sweep.floor:
+        np.minimum(acc, pf if pf.shape[0] == 1 else pf[c.pos], out=acc)
+    if m < bound.shape[0]:  # rows without such an edge: the project finish
+        bound[...] = pf
+    bound[c.pos] = acc
 
 
 def edge_bounds(plan: Plan, p: Pass, span: IntArray, edges: IntArray, fwd: bool) -> IntArray:
