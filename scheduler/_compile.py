@@ -28,6 +28,8 @@ _TYPE = {LinkType.FS: FS, LinkType.SS: SS, LinkType.FF: FF, LinkType.SF: SF}
 BoolArray = np.ndarray
 _PRED = attrgetter("predecessor")
 _SUCC = attrgetter("successor")
+_ID, _KIND, _CALENDAR = attrgetter("id"), attrgetter("kind"), attrgetter("calendar")
+_UNIT = attrgetter("lag_unit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +63,16 @@ class Plan:
 
 def compile_network(network: Network) -> Plan:
     """Turn ``network`` into a ``Plan``; raises ``CyclicDependencyError`` on a cycle."""
-    leaves = tuple(t for t in network.tasks if t.kind is not TaskKind.SUMMARY)
-    ids = tuple(t.id for t in leaves)
-    index = {tid: i for i, tid in enumerate(ids)}
-    summary_leaves = _summary_leaves(network.tasks, index)
+    # Per-task work goes through map/attrgetter (C loops): at 100k tasks a Python-level loop
+    # per field costs tens of milliseconds.
+    tasks = network.tasks
+    if list(map(_KIND, tasks)).count(TaskKind.SUMMARY):
+        leaves = tuple(t for t in tasks if t.kind is not TaskKind.SUMMARY)
+    else:
+        leaves = tuple(tasks)
+    ids = tuple(map(_ID, leaves))
+    index = dict(zip(ids, range(len(ids)), strict=True))
+    summary_leaves = _summary_leaves(tasks, index) if len(leaves) < len(tasks) else {}
     cals, cal = _calendars(network, leaves)
     deps = network.dependencies
     known: LinkArrays | None = getattr(network, "_link_arrays", None)
@@ -77,8 +85,11 @@ def compile_network(network: Network) -> Plan:
             map(_TYPE.__getitem__, map(attrgetter("type"), deps)), np.int64, len(deps)
         )[link]
         e_lag = np.fromiter(map(attrgetter("lag"), deps), np.int64, len(deps))[link]
-    elapsed = map(LagUnit.ELAPSED_DAYS.__eq__, map(attrgetter("lag_unit"), deps))
-    e_elapsed = np.fromiter(elapsed, bool, len(deps))[link]
+    units = list(map(_UNIT, deps))
+    if units.count(LagUnit.ELAPSED_DAYS):
+        e_elapsed = np.fromiter(map(LagUnit.ELAPSED_DAYS.__eq__, units), bool, len(deps))[link]
+    else:
+        e_elapsed = np.zeros(link.size, bool)
     bounds = task_bounds(network, leaves, cals, cal, summary_leaves)
     level = levels_of(len(ids), pred, succ, ids)
     state = bounds.state
@@ -120,9 +131,10 @@ def _calendars(
     others = [c for k, c in network.calendars.items() if k != default_id]
     cals = tuple(WorkCalendar(c) for c in (default, *others))
     position = {c.id: i for i, c in enumerate(cals)}
-    if all(t.calendar is None for t in leaves):
+    named = list(map(_CALENDAR, leaves))
+    if named.count(None) == len(named):
         return cals, np.zeros(len(leaves), np.int64)
-    cal = [0 if t.calendar is None else position[t.calendar] for t in leaves]
+    cal = [0 if c is None else position[c] for c in named]
     return cals, np.array(cal, np.int64)
 
 

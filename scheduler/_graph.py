@@ -27,20 +27,25 @@ def levels_of(n: int, pred: IntArray, succ: IntArray, ids: Sequence[str]) -> Int
     """Longest-path depth of every node; raises ``CyclicDependencyError`` on a cycle.
 
     Kahn's algorithm one frontier at a time, so each step is a handful of numpy calls over the
-    frontier's out-edges rather than a Python loop over nodes.
+    frontier's out-edges rather than a Python loop over nodes. A node reached by several of
+    the frontier's edges is kept once by a scatter (last write wins), not by sorting.
     """
     indeg = np.bincount(succ, minlength=n).astype(np.int64)
     by_pred = np.argsort(pred, kind="stable")
+    heads = succ[by_pred]
     ptr = np.concatenate(([0], np.cumsum(np.bincount(pred, minlength=n)))).astype(np.int64)
     level = np.full(n, -1, np.int64)
+    owner = np.empty(n, np.int64)
     frontier = np.flatnonzero(indeg == 0)
     depth = 0
     while frontier.size:
         level[frontier] = depth
-        out = by_pred[ragged_ranges(ptr[frontier], ptr[frontier + 1])]
-        targets, counts = np.unique(succ[out], return_counts=True)
-        indeg[targets] -= counts
-        frontier = targets[indeg[targets] == 0]
+        targets = heads[ragged_ranges(ptr[frontier], ptr[frontier + 1])]
+        np.subtract.at(indeg, targets, 1)
+        ready = targets[indeg[targets] == 0]
+        place = np.arange(ready.size)
+        owner[ready] = place
+        frontier = ready[owner[ready] == place]
         depth += 1
     if (level < 0).any():
         raise CyclicDependencyError(_one_cycle(level < 0, pred, succ, ids))

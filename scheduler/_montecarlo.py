@@ -9,6 +9,7 @@ blocks of iterations, so results do not depend on the chunk size.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,6 +26,7 @@ from ._model import RiskEvent
 from ._network import Network
 from ._passes import backward, forward, project_finish
 from ._simresult import SimulationResult, summarise
+from ._slots import slotted
 from ._spans import Draws, SpanModel
 from ._tasks import DONE
 from ._validate import risk_problems
@@ -64,7 +66,9 @@ def simulate(
     plan = compile_network(network)
     det = solve(network, plan=plan)
     model = SpanModel(plan, risks)
-    frame = time_frame(plan, model.top)
+    # Over many iterations the passes reduce edges slot by slot (see _slots).
+    layered = dataclasses.replace(plan, layout=slotted(plan.layout))
+    frame = time_frame(layered, model.top)
     model.use(frame.dtype)
     finish = np.empty(iterations, np.int64)
     spans = np.empty((model.varying.size, iterations), model.store_dtype)

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._calendar import IntArray
+from ._chains import main_bounds, merge, other_bounds, scratch_for
 from ._compile import NEG, POS, Plan
-from ._layout import FS, SF, SS, Chain, Side, Sweep
+from ._layout import FS, SF, SS, Side
 from ._tasks import DONE, STARTED
 
 __all__ = [
@@ -189,52 +190,6 @@ def _elapsed_backward(
     return np.where(fin, via_finish, via_start)
 
 
-def _reduce(
-    chain: Chain, times: IntArray, fwd: bool, scratch: IntArray, out: IntArray | None = None
-) -> IntArray:
-    """Max (forward) or min (backward) of a chain's edge bounds per node, slot by slot in place,
-    into ``out`` (the chain's nodes' rows, in order) or a new array.
-
-    ``times`` stacks starts over finishes, so each slot is one row gather whatever mix of
-    link types it holds. Gathers go through ``scratch`` (a gather into rows of ``times``
-    itself would make numpy copy the whole source first).
-    """
-    op = np.maximum if fwd else np.minimum
-    acc = out
-    for j, (src, lag) in enumerate(zip(chain.src, chain.lag2, strict=True)):
-        if j == 0 and out is None:
-            other = acc = times.take(src, axis=0)
-        else:
-            other = scratch[: src.size]
-            np.take(times, src, axis=0, out=other, mode="clip")
-        if lag is not None:
-            other += (lag if fwd else -lag).astype(other.dtype)[:, None]
-        if j == 0:
-            if out is not None:
-                out[...] = other
-            continue
-        assert acc is not None
-        head = acc[: src.size]
-        op(head, other, out=head)
-    assert acc is not None
-    return acc
-
-
-def _merge(bound: IntArray, chain: Chain, cand: IntArray, fwd: bool) -> None:
-    op = np.maximum if fwd else np.minimum
-    if chain.prefix:
-        head = bound[: chain.pos.size]
-        op(head, cand, out=head)
-    else:
-        bound[chain.pos] = op(bound[chain.pos], cand)
-
-
-def _scratch(plan: Plan, span: IntArray) -> IntArray:
-    """A gather buffer as tall as the largest level."""
-    cuts = np.asarray(plan.layout.cuts)
-    return np.empty((int(np.diff(cuts).max(initial=0)), span.shape[1]), span.dtype)
-
-
 def forward(plan: Plan, span: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     """Early start, early finish and start-event times; every array in layout row order."""
     lay = plan.layout
@@ -250,19 +205,18 @@ def forward(plan: Plan, span: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     fnet = bool((b.lo_finish != NEG).any())
     started = b.state == STARTED
     positive = b.span > 0
-    scratch = _scratch(plan, span)
-    for k, sweep in enumerate(lay.forward):
+    scratch = scratch_for(lay, span)
+    for k, side in enumerate(lay.forward.special):
         a, z = lay.cuts[k], lay.cuts[k + 1]
         sp = span[a:z]
         bound = es[a:z]  # the level's early starts, computed in place
-        _start_bounds(bound, sweep, times, lo_start[a:z], scratch)
+        main_bounds(bound, lay, k, times, lo_start[a:z], scratch, True)
         if fnet:
             np.maximum(bound, finish_to_start(b.lo_finish[a:z][:, None], sp), out=bound)
-        if sweep.finish is not None:
-            c = sweep.finish
-            acc = _reduce(c, times, True, scratch)
-            _merge(bound, c, finish_to_start(acc, span[c.rows]), True)
-        side = sweep.special
+        got = other_bounds(lay, k, times, scratch, True, z - a)
+        if got is not None:
+            acc, c = got
+            merge(bound, c, finish_to_start(acc, sp if c is None else span[c.rows]), True)
         if side is not None:
             cand = _candidates(plan, side, se, ef, True)
             own_finish = ~side.own_start
@@ -284,23 +238,6 @@ def forward(plan: Plan, span: IntArray) -> tuple[IntArray, IntArray, IntArray]:
         if b.any_started:
             se[a:z] = np.where(started[a:z][:, None], b.act_start[a:z][:, None], bound)
     return es, ef, se
-
-
-def _start_bounds(
-    bound: IntArray, sweep: Sweep, times: IntArray, lo_start: IntArray, scratch: IntArray
-) -> None:
-    """Fill a level's start bounds from its earliest starts and its main (start) chain."""
-    c = sweep.start
-    if c is None or not c.prefix:
-        bound[...] = lo_start
-        if c is not None:
-            _merge(bound, c, _reduce(c, times, True, scratch), True)
-        return
-    m = c.pos.size
-    _reduce(c, times, True, scratch, bound[:m])
-    bound[m:] = lo_start[m:]
-    if not sweep.floor:
-        np.maximum(bound[:m], lo_start[:m], out=bound[:m])
 
 
 def project_finish(plan: Plan, ef: IntArray, origin: int = 0) -> tuple[IntArray, IntArray]:
@@ -342,22 +279,21 @@ def backward(
     his = bool((b.hi_start < POS).any())
     done = bool((b.state == DONE).any())
     positive = b.span > 0
-    scratch = _scratch(plan, span)
-    for k in range(len(lay.backward) - 1, -1, -1):
-        sweep = lay.backward[k]
+    scratch = scratch_for(lay, span)
+    for k in range(len(lay.cuts) - 2, -1, -1):
         a, z = lay.cuts[k], lay.cuts[k + 1]
         sp = span[a:z]
         bound = lf[a:z]  # the level's late finishes, computed in place
-        _finish_bounds(bound, sweep, times, pf if pf.shape[0] == 1 else pf[a:z], scratch)
+        main_bounds(bound, lay, k, times, pf if pf.shape[0] == 1 else pf[a:z], scratch, False)
         if hif:
             np.minimum(bound, hi_finish[a:z][:, None], out=bound)
         if his:
             np.minimum(bound, start_to_finish(b.hi_start[a:z][:, None], sp), out=bound)
-        if sweep.start is not None:
-            c = sweep.start
-            acc = _reduce(c, times, False, scratch)
-            _merge(bound, c, start_to_finish(acc, span[c.rows]), False)
-        side = sweep.special
+        got = other_bounds(lay, k, times, scratch, False, z - a)
+        if got is not None:
+            acc, c = got
+            merge(bound, c, start_to_finish(acc, sp if c is None else span[c.rows]), False)
+        side = lay.backward.special[k]
         if side is not None:
             cand = _candidates(plan, side, ls, lf, False)
             if side.own_start.any():
@@ -385,30 +321,6 @@ def backward(
             bound[...] = np.where((b.state[a:z] == DONE)[:, None], ef[a:z], bound)
         np.subtract(bound, sp, out=ls[a:z])
     return ls, lf
-
-
-def _finish_bounds(
-    bound: IntArray, sweep: Sweep, times: IntArray, pf: IntArray, scratch: IntArray
-) -> None:
-    """Fill a level's finish bounds from the project finish ``pf`` (one broadcast row or the
-    level's rows) and its main (finish) chain."""
-    c = sweep.finish
-    if c is None:
-        bound[...] = pf
-        return
-    m = c.pos.size
-    if c.prefix:
-        _reduce(c, times, False, scratch, bound[:m])
-        bound[m:] = pf if pf.shape[0] == 1 else pf[m:]
-        if not sweep.floor:
-            np.minimum(bound[:m], pf if pf.shape[0] == 1 else pf[:m], out=bound[:m])
-        return
-    acc = _reduce(c, times, False, scratch)
-    if not sweep.floor:
-        np.minimum(acc, pf if pf.shape[0] == 1 else pf[c.pos], out=acc)
-    if m < bound.shape[0]:  # rows without such an edge: the project finish
-        bound[...] = pf
-    bound[c.pos] = acc
 
 
 def edge_bounds(plan: Plan, p: Pass, span: IntArray, edges: IntArray, fwd: bool) -> IntArray:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,8 +63,9 @@ def remaining_of(task: Task) -> int:
     return task.duration
 
 
-def _is_special(t: Task) -> bool:
-    return t.constraint_type is not C.ASAP or t.deadline is not None or t.actual_start is not None
+_SPECIAL_FIELDS = attrgetter("constraint_type", "deadline", "actual_start")
+_ORDINARY = (C.ASAP, None, None)  # no constraint, no deadline, no progress
+_DURATION, _ACTUAL_START = attrgetter("duration"), attrgetter("actual_start")
 
 
 def task_bounds(
@@ -75,7 +77,7 @@ def task_bounds(
 ) -> TaskBounds:
     """Compute every task's bounds; only constrained or progressed tasks take the slow loop."""
     n = len(leaves)
-    dur = np.fromiter((t.duration for t in leaves), np.int64, n)
+    dur = np.fromiter(map(_DURATION, leaves), np.int64, n)
     start_day = network.start.toordinal()
     start_time = np.array([2 * c.cb(start_day) for c in cals], np.int64)[cal]
     lo_start = start_time.copy()
@@ -87,11 +89,14 @@ def task_bounds(
         dur, span_of(dur), np.zeros(n, np.int64), lo_start, np.full(n, NEG, np.int64),
         np.full(n, NEG, np.int64), np.full(n, NEG, np.int64), np.full(n, POS, np.int64),
         np.full(n, POS, np.int64), np.full(n, NEG, np.int64), np.zeros(n, bool), start_time,
-        any(t.actual_start is not None for t in leaves),
+        list(map(_ACTUAL_START, leaves)).count(None) < n,
     )  # fmt: skip
-    for i, task in enumerate(leaves):
-        if _is_special(task):
-            _apply(b, i, task, cals[int(cal[i])], status)
+    # Compared as one tuple per task in a C loop; only the others take the Python path.
+    ordinary = np.fromiter(map(_ORDINARY.__eq__, map(_SPECIAL_FIELDS, leaves)), bool, n)
+    for i in np.flatnonzero(~ordinary).tolist():
+        _apply(b, i, leaves[i], cals[int(cal[i])], status)
+    if not summary_leaves:
+        return b
     deadlines = {t.id: t.deadline for t in network.tasks if t.id in summary_leaves}
     for tid, idx in summary_leaves.items():
         deadline = deadlines[tid]

@@ -29,6 +29,7 @@ from scheduler._compile import Plan, compile_network
 from scheduler._cpm import solve
 from scheduler._frame import time_frame
 from scheduler._passes import backward, forward, project_finish
+from scheduler._slots import slotted
 from scheduler._tasks import NOT_STARTED, span_of
 
 START = date(2024, 1, 3)
@@ -91,11 +92,16 @@ def _spans(plan: Plan, durations: np.ndarray) -> np.ndarray:
     return np.asarray(np.where(fresh, span_of(durations), plan.bounds.span[:, None]))
 
 
+def _slotted(plan: Plan) -> Plan:
+    """The plan as Monte Carlo runs it: edges in slots."""
+    return dataclasses.replace(plan, layout=slotted(plan.layout))
+
+
 def _chunk(
     plan: Plan, durations: np.ndarray, dtype: type = np.int32, origin: int = 0
 ) -> dict[str, np.ndarray]:
-    """Both passes over ``durations`` (tasks x K, in task order), as Monte Carlo runs them:
-    layout rows, ``dtype``; results back in task order and on the absolute time axis."""
+    """Both passes over ``durations`` (tasks x K, in task order) on layout rows in ``dtype``;
+    results back in task order and on the absolute time axis."""
     lay = plan.layout
     rows = _spans(plan, durations)[lay.order].astype(dtype)
     es, ef, _ = forward(plan, rows)
@@ -121,7 +127,7 @@ def _random_durations(net: Network, k: int, seed: int) -> np.ndarray:
 def test_each_column_is_the_cpm_of_its_durations(net: Network, seed: int) -> None:
     k = 5
     durations = _random_durations(net, k, seed)
-    got = _chunk(compile_network(net), durations)
+    got = _chunk(_slotted(compile_network(net)), durations)
     for col in range(k):
         tasks = [
             dataclasses.replace(t, duration=int(d))
@@ -139,14 +145,14 @@ def test_each_column_is_the_cpm_of_its_durations(net: Network, seed: int) -> Non
 @settings(max_examples=150, deadline=None)
 @given(networks(), st.integers(0, 2**32 - 1))
 def test_skipping_guaranteed_floors_changes_nothing(net: Network, seed: int) -> None:
-    plan = compile_network(net)
+    plan = _slotted(compile_network(net))
     lay = plan.layout
-    no_floors = dataclasses.replace(
-        lay,
-        forward=tuple(dataclasses.replace(s, floor=False) for s in lay.forward),
-        backward=tuple(dataclasses.replace(s, floor=False) for s in lay.backward),
+    slots = dataclasses.replace(
+        lay.slots,
+        forward=tuple(dataclasses.replace(s, floor=False) for s in lay.slots.forward),
+        backward=tuple(dataclasses.replace(s, floor=False) for s in lay.slots.backward),
     )
-    plain = dataclasses.replace(plan, layout=no_floors)
+    plain = dataclasses.replace(plan, layout=dataclasses.replace(lay, slots=slots))
     durations = _random_durations(net, 7, seed)
     got, want = _chunk(plan, durations), _chunk(plain, durations)
     for key in ("es", "ef", "ls", "lf", "day"):
@@ -157,9 +163,9 @@ def test_floors_are_taken_on_a_plain_network() -> None:
     """The shortcut must actually be used where it applies, or the test above proves nothing."""
     tasks = [Task(f"t{i}", 2) for i in range(4)]
     links = [Dependency("t0", "t1"), Dependency("t1", "t2"), Dependency("t0", "t3", LinkType.SS)]
-    lay = compile_network(Network(START, tasks, links)).layout
-    assert all(s.floor for s in lay.forward[1:])
-    assert all(s.floor for s in lay.backward[:-1])
+    lay = _slotted(compile_network(Network(START, tasks, links))).layout
+    assert all(s.floor for s in lay.slots.forward[1:])
+    assert all(s.floor for s in lay.slots.backward[:-1])
 
 
 @settings(max_examples=150, deadline=None)
@@ -167,7 +173,7 @@ def test_floors_are_taken_on_a_plain_network() -> None:
 def test_the_narrow_frame_gives_the_same_times(net: Network, seed: int) -> None:
     plan = compile_network(net)
     durations = _random_durations(net, 6, seed)
-    frame = time_frame(plan, int(_spans(plan, durations).max(initial=0)))
+    frame = time_frame(_slotted(plan), int(_spans(plan, durations).max(initial=0)))
     got = _chunk(frame.plan, durations, frame.dtype, frame.origin)
     want = _chunk(plan, durations, np.int64)
     for key in ("es", "ef", "ls", "lf", "day"):
@@ -182,7 +188,7 @@ def test_int16_right_up_to_its_bound() -> None:
     plan = compile_network(net)
     durations = np.full((300, 3), 50)
     durations[::7, 1] = 1
-    frame = time_frame(plan, 99)
+    frame = time_frame(_slotted(plan), 99)
     assert frame.dtype is np.int16
     got = _chunk(frame.plan, durations, frame.dtype, frame.origin)
     want = _chunk(plan, durations, np.int64)
