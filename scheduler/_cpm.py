@@ -141,6 +141,19 @@ def _rank(plan: Plan) -> IntArray:
 _EPOCH = date(1970, 1, 1).toordinal()
 
 
+def _date_columns(columns: list[IntArray]) -> list[list[date]]:
+    """``dates_of`` for several columns of day numbers: one ``date`` per day of their range,
+    shared by every task on that day, gathered as an object array (a pointer copy each)."""
+    if not columns[0].size:
+        return [[] for _ in columns]
+    lo = min(int(c.min()) for c in columns)
+    hi = max(int(c.max()) for c in columns)
+    if hi - lo > 4 * columns[0].size:  # sparse dates: convert each value instead
+        return [dates_of(c) for c in columns]
+    table = np.array(dates_of(np.arange(lo, hi + 1)), dtype=object)
+    return [list(table[c - lo].tolist()) for c in columns]
+
+
 def dates_of(days: IntArray) -> list[date]:
     """``date`` objects for day numbers, converted at C speed through ``datetime64``."""
     return list((np.asarray(days, np.int64) - _EPOCH).astype("datetime64[D]").tolist())
@@ -161,10 +174,12 @@ class TaskResultMaker:
     def _columns(self) -> tuple[list[Any], ...]:
         s, plan = self._s, self._s.plan
         d = s.days
+        es, ef, ls, lf, start, finish = _date_columns(
+            [d["es"], d["ef"], d["ls"], d["lf"], d["start"], d["finish"]]
+        )
         cols: tuple[list[Any], ...] = (
-            dates_of(d["es"]), dates_of(d["ef"]), dates_of(d["ls"]), dates_of(d["lf"]),
-            s.tf.tolist(), s.ff.tolist(), s.critical.tolist(), self._drivers(),
-            dates_of(d["start"]), dates_of(d["finish"]),
+            es, ef, ls, lf, s.tf.tolist(), s.ff.tolist(), s.critical.tolist(), self._drivers(),
+            start, finish,
         )  # fmt: skip
         es, ef, ls, lf, _, _, _, _, start, finish = cols
         for i in np.flatnonzero(plan.bounds.state != NOT_STARTED).tolist():
@@ -176,32 +191,38 @@ class TaskResultMaker:
         return cols
 
     def _drivers(self) -> list[tuple[str, ...]]:
+        """Driving predecessor ids per task, through an object array: a task driven by one
+        link gets that predecessor's shared 1-tuple (one gather and scatter for all of them),
+        one driven by several a sorted tuple of the distinct ids, others ()."""
         s = self._s
         ids = s.plan.ids
-        pred = s.plan.e_pred[s.edges][self._driving].tolist()
-        succ = s.plan.e_succ[s.edges][self._driving].tolist()
-        out: list[tuple[str, ...]] = [()] * len(ids)
-        many: set[int] = set()
-        for p, q in zip(pred, succ, strict=True):
-            if out[q]:
-                many.add(q)
-                out[q] += (ids[p],)
-            else:
-                out[q] = (ids[p],)
-        for q in many:
-            out[q] = tuple(sorted(set(out[q])))
-        return out
+        n = len(ids)
+        pred = s.plan.e_pred[s.edges][self._driving]
+        succ = s.plan.e_succ[s.edges][self._driving]
+        out = np.empty(n, object)
+        out.fill(())
+        one = np.bincount(succ, minlength=n)[succ] == 1
+        if one.any():
+            alone = np.fromiter(zip(ids), dtype=object, count=n)  # zip of one: 1-tuples
+            out[succ[one]] = alone[pred[one]]
+        several: dict[int, set[str]] = {}
+        for p, q in zip(pred[~one].tolist(), succ[~one].tolist(), strict=True):
+            several.setdefault(q, set()).add(ids[p])
+        for q, found in several.items():
+            out[q] = tuple(sorted(found))
+        return list(out.tolist())
 
     def leaves(self) -> dict[str, TaskResult]:
         """Every leaf task's result, keyed by task id (built once)."""
         if self._leaves is None:
             ids = self._s.plan.ids
-            rows = zip(ids, *self._columns(), strict=True)
             # tuple.__new__ builds each named tuple in C, without its Python-level __new__;
-            # the collector is paused meanwhile, as it would rescan every new tuple many times.
+            # the collector is paused meanwhile (columns included), as it would rescan every
+            # new tuple many times.
             paused = gc.isenabled()
             gc.disable()
             try:
+                rows = zip(ids, *self._columns(), strict=True)
                 made = map(tuple.__new__, repeat(TaskResult), rows)
                 self._leaves = dict(zip(ids, made, strict=True))
             finally:
