@@ -109,20 +109,30 @@ class TaskTable(Mapping[str, TaskResult]):
         self._leaves = leaves
         self._summary_ids = summaries
         self._summary = summary
-        self._cache: dict[str, TaskResult] | None = None
+        self._built = False
+        # The leaves' results once built (empty before): a hit is one dict lookup, which
+        # matters when a caller reads 100k results one by one.
+        self._cache: dict[str, TaskResult] = {}
         self._rolled: dict[str, TaskResult] = {}
 
     def __getitem__(self, key: str) -> TaskResult:
-        cache = self._cache
-        if cache is None:
-            cache = self._cache = self._leaves()
-        hit = cache.get(key)
+        try:
+            return self._cache[key]
+        except KeyError:
+            return self._miss(key)
+
+    def _miss(self, key: str) -> TaskResult:
+        if not self._built:
+            self._cache = self._leaves()
+            self._built = True
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+        hit = self._rolled.get(key)
         if hit is None:
-            hit = self._rolled.get(key)
-            if hit is None:
-                if key not in self._summary_ids:
-                    raise KeyError(key)
-                hit = self._rolled[key] = self._summary(key)
+            if key not in self._summary_ids:
+                raise KeyError(key)
+            hit = self._rolled[key] = self._summary(key)
         return hit
 
     def __iter__(self) -> Iterator[str]:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -110,8 +110,9 @@ def network_problems(
             out.extend(_task_problems(task, tasks, cal_ids, network.status_date))
         if task.kind is TaskKind.SUMMARY and task.id not in children:
             out.append(InputProblem(task.id, "kind", "summary task has no children"))
-    out.extend(_wbs_cycles(tasks))
-    out.extend(_link_problems(network.dependencies, tasks, arrays))
+    if children:  # without parents there is no WBS to loop
+        out.extend(_wbs_cycles(tasks))
+    out.extend(_link_problems(network.dependencies, tasks, arrays, bool(children)))
     return out
 
 
@@ -268,16 +269,32 @@ def _ancestors(task_id: str, tasks: Mapping[str, Task]) -> set[str]:
     return found
 
 
+def _numbers(ends: list[object], number: dict[str, int]) -> IntArray:
+    """Task number of each link end, -1 when unknown. One ``itemgetter`` call looks them all up
+    in a C loop; any unknown (or unhashable) end sends it to the per-end path."""
+    n = len(ends)
+    if n > 1:
+        try:
+            return np.fromiter(itemgetter(*ends)(number), np.int64, n)
+        except (KeyError, TypeError):
+            pass
+    known = (number.get(e, -1) if isinstance(e, str) else -1 for e in ends)
+    return np.fromiter(known, np.int64, n)
+
+
 def _suspect_links(
-    links: Sequence[Dependency], tasks: Mapping[str, Task], arrays: list[LinkArrays] | None
+    links: Sequence[Dependency],
+    tasks: Mapping[str, Task],
+    arrays: list[LinkArrays] | None,
+    wbs: bool,
 ) -> list[int]:
     """Indices of links that may have a problem, found with array operations."""
     if not links:
         return []
     number = dict(zip(tasks, range(len(tasks)), strict=True))
     n = len(links)
-    pred = np.fromiter(map(number.get, map(_PRED, links), repeat(-1)), np.int64, n)
-    succ = np.fromiter(map(number.get, map(_SUCC, links), repeat(-1)), np.int64, n)
+    pred = _numbers(list(map(_PRED, links)), number)
+    succ = _numbers(list(map(_SUCC, links)), number)
     bad = (pred < 0) | (succ < 0) | (pred == succ)
     lags = list(map(_LAG, links))
     types = list(map(_TYPE, links))
@@ -287,23 +304,28 @@ def _suspect_links(
         if set(map(type, values)) != {expected}:
             bad |= np.fromiter((type(v) is not expected for v in values), bool, n)
     pair = (pred * (len(number) + 1) + succ) * 4 + kind
-    _, first = np.unique(pair, return_index=True)
-    dup = np.ones(len(links), bool)
-    dup[first] = False
-    bad |= dup
+    ordered = np.sort(pair)
+    if (ordered[1:] == ordered[:-1]).any():  # rare: find which links repeat an earlier one
+        _, first = np.unique(pair, return_index=True)
+        dup = np.ones(len(links), bool)
+        dup[first] = False
+        bad |= dup
     if arrays is not None and not bad.any():
         arrays.append(LinkArrays(pred, succ, kind, np.array(lags, np.int64)))
-    if any(t.parent is not None for t in tasks.values()):
+    if wbs:
         return list(range(len(links)))
     return np.flatnonzero(bad).tolist()
 
 
 def _link_problems(
-    links: Sequence[Dependency], tasks: Mapping[str, Task], arrays: list[LinkArrays] | None
+    links: Sequence[Dependency],
+    tasks: Mapping[str, Task],
+    arrays: list[LinkArrays] | None,
+    wbs: bool,
 ) -> list[InputProblem]:
     out: list[InputProblem] = []
     pairs: set[tuple[str, str, LinkType]] = set()
-    suspects = _suspect_links(links, tasks, arrays)
+    suspects = _suspect_links(links, tasks, arrays, wbs)
     if not suspects:
         return out
     # Duplicates are relative to earlier links, so rescan from the first suspect's pairs.

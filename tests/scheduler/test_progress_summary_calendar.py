@@ -5,6 +5,8 @@ January 2024: Mon 1, Tue 2, Wed 3, Thu 4, Fri 5, Mon 8, Tue 9, Wed 10, Thu 11, F
 
 from datetime import date
 
+import pytest
+
 from scheduler import (
     Calendar,
     Dependency,
@@ -78,6 +80,25 @@ def test_summary_rolls_up_and_links_apply_to_children() -> None:
     assert r.tasks["A"].total_float == 2
     assert r.tasks["Z"].early_start == d(10)
     assert r.critical_path == ("X", "B", "Z")
+
+
+def test_task_table_is_a_full_mapping_whatever_is_read_first() -> None:
+    """Results are built on first access; a summary or an unknown id read first must not
+    leave the table half built, and every id stays reachable afterwards."""
+    tasks = [Task("S", kind=TaskKind.SUMMARY), Task("A", 2, parent="S"), Task("X", 3)]
+    net = Network(START, tasks, [Dependency("X", "S")])
+    first_summary = schedule(net).tasks
+    assert first_summary["S"].early_start == d(4)
+    assert first_summary["A"].early_start == d(4)
+    first_unknown = schedule(net).tasks
+    with pytest.raises(KeyError):
+        first_unknown["nope"]
+    assert first_unknown["X"].early_finish == d(3)
+    assert "S" in first_unknown
+    assert "nope" not in first_unknown
+    assert list(first_unknown) == ["S", "A", "X"]
+    assert len(first_unknown) == 3
+    assert dict(first_unknown) == dict(first_summary)
 
 
 def test_nested_summaries() -> None:
