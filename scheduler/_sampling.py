@@ -22,6 +22,7 @@ __all__ = ["GRID", "Estimates", "normal_cdf", "normal_quantile"]
 FloatArray = NDArray[np.float64]
 GRID = 4096
 _KINDS = (Distribution.TRIANGULAR, Distribution.PERT, Distribution.UNIFORM, Distribution.LOGNORMAL)
+_MIDPOINTS = (np.arange(GRID) + 0.5) / GRID
 
 
 def normal_cdf(z: FloatArray) -> FloatArray:
@@ -43,14 +44,18 @@ def normal_quantile(u: FloatArray) -> FloatArray:
 
 @dataclass(frozen=True, slots=True)
 class Estimates:
-    """Quantile tables of the sampled tasks.
-
-    ``table[row[i], c]`` is task ``i``'s duration (working days, not yet rounded) at the
-    midpoint of slice ``c``; tasks with the same estimate share a row.
+    """The sampled tasks' distinct estimates; ``row[i]`` is task ``i``'s. Their quantile tables
+    are computed on demand (``quantiles``), a few rows at a time, so the big float tables
+    never exist at once; Beta-PERT shapes are integrated up front, once per distinct shape.
     """
 
-    table: NDArray[np.float64]
+    kind: NDArray[np.int64]  # per distinct estimate: index in _KINDS
+    low: FloatArray
+    mode: FloatArray
+    high: FloatArray
     row: NDArray[np.int64]
+    shape: NDArray[np.int64]  # per distinct estimate: its Beta-PERT shape (-1 if not PERT)
+    beta: FloatArray  # quantiles of each shape on (0, 1), (shapes, GRID)
 
     @classmethod
     def build(
@@ -59,14 +64,34 @@ class Estimates:
         kind = np.array([_KINDS.index(k) for k in kinds], np.int64).reshape(-1)
         key = np.stack((kind.astype(np.float64), low, mode, high), axis=1).reshape(-1, 4)
         uniq, row = np.unique(key, axis=0, return_inverse=True)
-        u = (np.arange(GRID) + 0.5) / GRID
-        table = np.empty((uniq.shape[0], GRID))
-        k, a, m, b = uniq[:, 0].astype(np.int64), uniq[:, 1:2], uniq[:, 2:3], uniq[:, 3:4]
-        for code, fn in enumerate((_triangular, _pert, _uniform, _lognormal)):
+        k, a, m, b = uniq[:, 0].astype(np.int64), uniq[:, 1], uniq[:, 2], uniq[:, 3]
+        shape = np.full(k.size, -1, np.int64)
+        beta = np.zeros((0, GRID))
+        pert = k == _KINDS.index(Distribution.PERT)
+        if pert.any():
+            width = np.where(b > a, b - a, 1.0)
+            alpha, bet = 1 + 4 * (m - a) / width, 1 + 4 * (b - m) / width
+            pairs = np.stack((alpha, bet), axis=1)[pert]
+            shapes, which = np.unique(pairs, axis=0, return_inverse=True)
+            shape[pert] = which.reshape(-1)
+            beta = _beta_quantiles(shapes[:, :1], shapes[:, 1:], _MIDPOINTS)
+        return cls(k, a, m, b, row.reshape(-1).astype(np.int64), shape, beta)
+
+    def quantiles(self, rows: NDArray[np.int64]) -> FloatArray:
+        """Durations (working days, not rounded) of the given distinct estimates at the
+        midpoint of each slice, ``(len(rows), GRID)``."""
+        out = np.empty((rows.size, GRID))
+        k = self.kind[rows]
+        a, m, b = self.low[rows][:, None], self.mode[rows][:, None], self.high[rows][:, None]
+        u = _MIDPOINTS
+        for code, fn in ((0, _triangular), (2, _uniform), (3, _lognormal)):
             sel = k == code
             if sel.any():
-                table[sel] = fn(a[sel], m[sel], b[sel], u)
-        return cls(table, row.reshape(-1).astype(np.int64))
+                out[sel] = fn(a[sel], m[sel], b[sel], u)
+        sel = k == 1
+        if sel.any():  # PERT: a + (b - a) * the shape's quantile
+            out[sel] = a[sel] + self.beta[self.shape[rows[sel]]] * (b[sel] - a[sel])
+        return out
 
 
 def _triangular(a: FloatArray, m: FloatArray, b: FloatArray, u: FloatArray) -> FloatArray:
@@ -81,18 +106,9 @@ def _uniform(a: FloatArray, m: FloatArray, b: FloatArray, u: FloatArray) -> Floa
     return np.asarray(a + u * (b - a), np.float64)
 
 
-def _pert(a: FloatArray, m: FloatArray, b: FloatArray, u: FloatArray) -> FloatArray:
-    """Beta-PERT quantiles (lambda = 4) by integrating the Beta density numerically (no
-    scipy); alpha, beta >= 1, so the density is bounded. The integration runs once per
-    distinct shape (alpha, beta): estimates like (2, 3, 6) and (4, 6, 12) share one."""
-    width = np.where(b > a, b - a, 1.0)
-    alpha, beta = 1 + 4 * (m - a) / width, 1 + 4 * (b - m) / width
-    shapes, which = np.unique(np.hstack((alpha, beta)), axis=0, return_inverse=True)
-    q = _beta_quantiles(shapes[:, :1], shapes[:, 1:], u)[which.reshape(-1)]
-    return np.asarray(a + q * (b - a), np.float64)
-
-
 def _beta_quantiles(alpha: FloatArray, beta: FloatArray, u: FloatArray) -> FloatArray:
+    """Beta(alpha, beta) quantiles on (0, 1) by integrating the density numerically (no scipy);
+    for PERT (lambda = 4) alpha, beta >= 1, so the density is bounded."""
     x = np.linspace(0.0, 1.0, GRID + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         logpdf = (alpha - 1) * np.log(x) + (beta - 1) * np.log1p(-x)

@@ -67,15 +67,30 @@ class SpanModel:
         # Spans of each sampled task's rounded quantiles, one row per distinct (estimate, floor).
         key = self.est.row * 2 + self.floor[self.sampled]
         uniq, row = np.unique(key, return_inverse=True)
-        whole = np.floor(self.est.table[uniq // 2] + 0.5).astype(np.int64)
-        self._table = span_of(np.maximum(whole, (uniq % 2)[:, None]))
+        self._table = self._span_rows(uniq // 2, uniq % 2)
         self.offset = (row.reshape(-1) * GRID).astype(np.intp)[:, None]  # what take wants
+        # Unrounded quantiles of the risky tasks' estimates (their impact is added first).
+        self._risky_est = self.est.row[self.risky_pos[self.risky_pos >= 0]]
+        self._risky_rows, where_risky = np.unique(self._risky_est, return_inverse=True)
+        self._risky_q = self.est.quantiles(self._risky_rows)
+        self._risky_at = where_risky.reshape(-1)
         top = float(self._table.max(initial=0)) + 2 * float(np.abs(self.impact).sum())
         #: The widest span any task can take.
         self.top = math.ceil(max(top, float(b.span.max(initial=0))))
         self.store_dtype = np.int16 if self.top < 30_000 else np.int32
         self._plan_span = b.span
         self.use(np.int32)
+
+    def _span_rows(self, est: IntArray, floor: IntArray) -> IntArray:
+        """Spans of the rounded quantiles of estimates ``est`` (at least ``floor`` days), a
+        block of rows at a time: the float quantiles of a block stay in cache."""
+        out = np.empty((est.size, GRID), np.int64)
+        block = 16
+        for a in range(0, est.size, block):
+            q = self.est.quantiles(est[a : a + block])
+            whole = np.floor(q + 0.5).astype(np.int64)
+            out[a : a + block] = span_of(np.maximum(whole, floor[a : a + block, None]))
+        return out
 
     def use(self, dtype: type[np.signedinteger]) -> None:
         """Produce spans of ``dtype``, the integer type the passes run in (``_frame``)."""
@@ -104,7 +119,7 @@ class SpanModel:
             pos = self.risky_pos
             est = pos >= 0
             if est.any():
-                dur[est] = self.est.table[self.est.row[pos[est]][:, None], cells[pos[est]]]
+                dur[est] = self._risky_q[self._risky_at[:, None], cells[pos[est]]]
             whole = np.floor(dur + extra[rows] + 0.5).astype(np.int64)
             span[rows] = span_of(np.maximum(whole, self.floor[rows][:, None]))
         return span
