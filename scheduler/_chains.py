@@ -10,21 +10,46 @@ arrangement of ``_slots`` is used instead: per slot one row gather and one in-pl
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ._calendar import IntArray
 from ._layout import Layout
 from ._slots import Chain
 
-__all__ = ["main_bounds", "merge", "other_bounds", "scratch_for"]
+__all__ = ["Buffers", "empty", "main_bounds", "merge", "other_bounds", "scratch_for"]
 
 
-def scratch_for(layout: Layout, span: IntArray) -> IntArray | None:
+class Buffers:
+    """Work arrays kept from one chunk to the next (one set per thread): a fresh multi-MB
+    array per chunk and pass would have its pages faulted in again every time."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, IntArray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype: np.dtype[Any]) -> IntArray:
+        """An uninitialised array of that shape and type, the same one as last time if it fits."""
+        found = self._arrays.get(name)
+        if found is None or found.shape != shape or found.dtype != dtype:
+            found = self._arrays[name] = np.empty(shape, dtype)
+        return found
+
+
+def empty(
+    buffers: Buffers | None, name: str, shape: tuple[int, ...], dtype: np.dtype[Any]
+) -> IntArray:
+    """``np.empty``, or the named buffer when there are buffers."""
+    return np.empty(shape, dtype) if buffers is None else buffers.get(name, shape, dtype)
+
+
+def scratch_for(layout: Layout, span: IntArray, buffers: Buffers | None = None) -> IntArray | None:
     """A gather buffer as tall as the largest level (slotted passes only)."""
     if layout.slots is None:
         return None
     cuts = np.asarray(layout.cuts)
-    return np.empty((int(np.diff(cuts).max(initial=0)), span.shape[1]), span.dtype)
+    shape = (int(np.diff(cuts).max(initial=0)), span.shape[1])
+    return empty(buffers, "scratch", shape, span.dtype)
 
 
 def main_bounds(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._calendar import IntArray
-from ._chains import main_bounds, merge, other_bounds, scratch_for
+from ._chains import Buffers, empty, main_bounds, merge, other_bounds, scratch_for
 from ._compile import NEG, POS, Plan
 from ._layout import FS, SF, SS, Side
 from ._tasks import DONE, STARTED
@@ -190,22 +190,25 @@ def _elapsed_backward(
     return np.where(fin, via_finish, via_start)
 
 
-def forward(plan: Plan, span: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Early start, early finish and start-event times; every array in layout row order."""
+def forward(
+    plan: Plan, span: IntArray, buffers: Buffers | None = None
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Early start, early finish and start-event times; every array in layout row order.
+    With ``buffers`` the results live in them, valid until the next pass using them."""
     lay = plan.layout
     b = lay.bounds
     n, width = span.shape
     dt = span.dtype
     # Stacked (start events; finishes) so that an edge reads either with one row gather.
-    times = np.empty((2 * n, width), dt)
+    times = empty(buffers, "early", (2 * n, width), dt)
     se, ef = times[:n], times[n:]
-    es = np.empty(span.shape, dt) if b.any_started else se
+    es = empty(buffers, "es", span.shape, dt) if b.any_started else se
     lo_start = b.lo_start.astype(dt)[:, None]
     pins = bool((b.pin_start != NEG).any() or (b.pin_finish != NEG).any())
     fnet = bool((b.lo_finish != NEG).any())
     started = b.state == STARTED
     positive = b.span > 0
-    scratch = scratch_for(lay, span)
+    scratch = scratch_for(lay, span, buffers)
     for k, side in enumerate(lay.forward.special):
         a, z = lay.cuts[k], lay.cuts[k + 1]
         sp = span[a:z]
@@ -265,21 +268,26 @@ def project_finish(plan: Plan, ef: IntArray, origin: int = 0) -> tuple[IntArray,
 
 
 def backward(
-    plan: Plan, span: IntArray, es: IntArray, ef: IntArray, pf: IntArray
+    plan: Plan,
+    span: IntArray,
+    es: IntArray,
+    ef: IntArray,
+    pf: IntArray,
+    buffers: Buffers | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Late start and finish times (row order), given the early ones and the project finish."""
     lay = plan.layout
     b = lay.bounds
     n, _ = span.shape
     dt = span.dtype
-    times = np.empty((2 * n, span.shape[1]), dt)  # stacked (late starts; late finishes)
+    times = empty(buffers, "late", (2 * n, span.shape[1]), dt)  # stacked (starts; finishes)
     ls, lf = times[:n], times[n:]
     hi_finish = np.minimum(b.hi_finish, np.iinfo(dt).max).astype(dt)  # POS fits no int16
     hif = bool((b.hi_finish < POS).any())
     his = bool((b.hi_start < POS).any())
     done = bool((b.state == DONE).any())
     positive = b.span > 0
-    scratch = scratch_for(lay, span)
+    scratch = scratch_for(lay, span, buffers)
     for k in range(len(lay.cuts) - 2, -1, -1):
         a, z = lay.cuts[k], lay.cuts[k + 1]
         sp = span[a:z]

@@ -95,21 +95,26 @@ class SpanModel:
     def use(self, dtype: type[np.signedinteger]) -> None:
         """Produce spans of ``dtype``, the integer type the passes run in (``_frame``)."""
         self.dtype = dtype
+        self._at = np.empty((0, 0), np.intp)  # the gather's index buffer, reused
         # A big int32 table is kept as int16 when it fits, and widened after the gather.
         narrow = dtype == np.int16 or (self._table.size > 4_000_000 and self.top < 2**15)
         self.span_table = self._table.astype(np.int16 if narrow else np.int32).ravel()
         self.fixed_span = self._plan_span.astype(dtype)
 
-    def spans(self, cells: NDArray[np.uint16], risk_rng: np.random.Generator) -> IntArray:
-        """Spans ``(rows, k)`` for the next ``k`` iterations, given their random slices."""
+    def spans(
+        self, cells: NDArray[np.uint16], risk_rng: np.random.Generator, out: IntArray | None = None
+    ) -> IntArray:
+        """Spans ``(rows, k)`` for the next ``k`` iterations, given their random slices, in
+        ``out`` if given (of ``dtype``)."""
         k = cells.shape[1]
+        span = np.empty((self.base.size, k), self.dtype) if out is None else out
         if self.sampled.size == self.base.size:  # every task sampled (sampled is sorted)
-            span: IntArray = self._gather(cells)
+            self._gather(cells, span)
         else:
-            span = np.empty((self.base.size, k), self.dtype)
             span[self.steady] = self.fixed_span[self.steady][:, None]
             if self.sampled.size:
-                span[self.sampled] = self._gather(cells)
+                part = np.empty((self.sampled.size, k), self.dtype)
+                span[self.sampled] = self._gather(cells, part)
         if self.prob.size:
             occurs = risk_rng.random((k, self.prob.size)) < self.prob
             extra = np.zeros((self.base.size, k))
@@ -124,21 +129,26 @@ class SpanModel:
             span[rows] = span_of(np.maximum(whole, self.floor[rows][:, None]))
         return span
 
-    def _gather(self, cells: NDArray[np.uint16]) -> IntArray:
-        """Each sampled row's spans at its slices: one table lookup per cell.
+    def _gather(self, cells: NDArray[np.uint16], out: IntArray) -> IntArray:
+        """Each sampled row's spans at its slices, into ``out``: one table lookup per cell.
 
         Rows go in blocks of about 64k cells, so the index array (intp, which ``take``
         wants) stays in cache instead of making a round trip through memory.
         """
         rows, k = cells.shape
-        out = np.empty((rows, k), self.span_table.dtype)
+        table = self.span_table
+        got = out if out.dtype == table.dtype else np.empty(out.shape, table.dtype)
         block = max(1, (1 << 16) // max(k, 1))
-        at = np.empty((min(block, rows), k), np.intp)
+        if self._at.shape != (min(block, rows), k):
+            self._at = np.empty((min(block, rows), k), np.intp)
         for a in range(0, rows, block):
             b = min(rows, a + block)
-            np.add(cells[a:b], self.offset[a:b], out=at[: b - a])
-            np.take(self.span_table, at[: b - a], out=out[a:b], mode="wrap")
-        return out if out.dtype == self.dtype else out.astype(self.dtype)
+            at = self._at[: b - a]
+            np.add(cells[a:b], self.offset[a:b], out=at)
+            np.take(table, at, out=got[a:b], mode="wrap")
+        if got is not out:
+            out[...] = got
+        return out
 
 
 class Draws:
