@@ -17,6 +17,7 @@ import numpy as np
 from ._calendar import IntArray
 from ._layout import Layout
 from ._slots import Chain
+from ._tasks import NEG, POS
 
 __all__ = ["Buffers", "empty", "main_bounds", "merge", "other_bounds", "scratch_for"]
 
@@ -103,10 +104,9 @@ def other_bounds(
         group = (layout.forward if fwd else layout.backward).group(2 * k + (1 if fwd else 0))
         if group is None:
             return None
-        info = np.iinfo(times.dtype)
-        if info.bits < 32:
+        if times.dtype.itemsize < 4:
             raise ValueError("grouped edges need times of 32 bits or more")
-        acc = np.full((size, times.shape[1]), info.min // 2 if fwd else info.max // 2, times.dtype)
+        acc = np.full((size, times.shape[1]), NEG if fwd else POS, times.dtype)
         _fold_at(acc, group, times, fwd)
         return acc, None
     assert scratch is not None

@@ -71,26 +71,29 @@ def compile_network(network: Network) -> Plan:
     else:
         leaves = tuple(tasks)
     ids = tuple(map(_ID, leaves))
-    index = dict(zip(ids, range(len(ids)), strict=True))
+    deps = network.dependencies
+    # What validation already worked out, when it applies (leaves are all tasks, in order).
+    known: LinkArrays | None = getattr(network, "_link_arrays", None)
+    if known is not None and len(leaves) < len(tasks):
+        known = None
+    index = dict(zip(ids, range(len(ids)), strict=True)) if known is None else known.number
     summary_leaves = _summary_leaves(tasks, index) if len(leaves) < len(tasks) else {}
     cals, cal = _calendars(network, leaves)
-    deps = network.dependencies
-    known: LinkArrays | None = getattr(network, "_link_arrays", None)
-    if known is not None and not summary_leaves:  # leaves are all tasks, in order
+    if known is not None:
         pred, succ, link = known.pred, known.succ, np.arange(len(deps), dtype=np.int64)
-        e_type, e_lag = known.kind, known.lag
+        e_type, e_lag, e_elapsed = known.kind, known.lag, known.elapsed
     else:
         pred, succ, link = _expand(deps, index, summary_leaves)
         e_type = np.fromiter(
             map(_TYPE.__getitem__, map(attrgetter("type"), deps)), np.int64, len(deps)
         )[link]
         e_lag = np.fromiter(map(attrgetter("lag"), deps), np.int64, len(deps))[link]
-    units = list(map(_UNIT, deps))
-    if units.count(LagUnit.ELAPSED_DAYS):
-        e_elapsed = np.fromiter(map(LagUnit.ELAPSED_DAYS.__eq__, units), bool, len(deps))[link]
-    else:
+        units = list(map(_UNIT, deps))
         e_elapsed = np.zeros(link.size, bool)
-    bounds = task_bounds(network, leaves, cals, cal, summary_leaves)
+        if units.count(LagUnit.ELAPSED_DAYS):
+            e_elapsed = np.fromiter(map(LagUnit.ELAPSED_DAYS.__eq__, units), bool, len(deps))
+            e_elapsed = e_elapsed[link]
+    bounds = task_bounds(network, leaves, cals, cal, summary_leaves, known)
     level = levels_of(len(ids), pred, succ, ids)
     state = bounds.state
     fwd = (state[succ] != 2) & ~((e_type == SS) & (state[succ] == 1))

@@ -6,6 +6,7 @@ import gc
 from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -118,7 +119,7 @@ def schedule(network: Network, *, critical_threshold: int = 0) -> ScheduleResult
         )
     )  # fmt: skip
     maker = TaskResultMaker(s, driving)
-    ids_all = tuple(t.id for t in network.tasks)
+    ids_all = plan.ids if not plan.summary_leaves else tuple(map(_ID, network.tasks))
     table = TaskTable(ids_all, maker.leaves, frozenset(plan.summary_leaves), maker.summary)
     return ScheduleResult(
         tasks=table,
@@ -139,6 +140,7 @@ def _rank(plan: Plan) -> IntArray:
 
 
 _EPOCH = date(1970, 1, 1).toordinal()
+_ID = attrgetter("id")
 
 
 def _date_columns(columns: list[IntArray]) -> list[list[date]]:

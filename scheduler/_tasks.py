@@ -11,7 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, not_
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +23,7 @@ from ._model import Task
 
 if TYPE_CHECKING:
     from ._network import Network
+    from ._validate import LinkArrays
 
 __all__ = ["DONE", "NOT_STARTED", "STARTED", "TaskBounds", "remaining_of", "task_bounds"]
 
@@ -74,10 +76,15 @@ def task_bounds(
     cals: Sequence[WorkCalendar],
     cal: IntArray,
     summary_leaves: dict[str, IntArray],
+    known: LinkArrays | None = None,
 ) -> TaskBounds:
-    """Compute every task's bounds; only constrained or progressed tasks take the slow loop."""
+    """Compute every task's bounds; only constrained or progressed tasks take the slow loop.
+    ``known``: what validation found (durations, plain tasks), when the leaves are all tasks."""
     n = len(leaves)
-    dur = np.fromiter(map(_DURATION, leaves), np.int64, n)
+    if known is not None and known.duration is not None:
+        dur = known.duration
+    else:
+        dur = np.fromiter(map(_DURATION, leaves), np.int64, n)
     start_day = network.start.toordinal()
     start_time = np.array([2 * c.cb(start_day) for c in cals], np.int64)[cal]
     lo_start = start_time.copy()
@@ -91,9 +98,12 @@ def task_bounds(
         np.full(n, POS, np.int64), np.full(n, NEG, np.int64), np.zeros(n, bool), start_time,
         list(map(_ACTUAL_START, leaves)).count(None) < n,
     )  # fmt: skip
-    # Compared as one tuple per task in a C loop; only the others take the Python path.
-    ordinary = np.fromiter(map(_ORDINARY.__eq__, map(_SPECIAL_FIELDS, leaves)), bool, n)
-    for i in np.flatnonzero(~ordinary).tolist():
+    # Plain tasks (validation) and then ordinary ones (one tuple compared per task in a C loop)
+    # have nothing to apply; only the others take the Python path.
+    plain = known.plain if known is not None and known.plain is not None else np.zeros(n, bool)
+    rest = np.flatnonzero(~plain).tolist()
+    ordinary = map(_ORDINARY.__eq__, map(_SPECIAL_FIELDS, map(leaves.__getitem__, rest)))
+    for i in compress(rest, map(not_, ordinary)):
         _apply(b, i, leaves[i], cals[int(cal[i])], status)
     if not summary_leaves:
         return b

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import repeat
-from operator import attrgetter, itemgetter
+from itertools import compress, repeat
+from operator import attrgetter, itemgetter, not_
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,13 +62,19 @@ def _is_num(value: object) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class LinkArrays:
-    """The links as arrays, computed while validating and reused when compiling: task numbers
-    (position in ``network.tasks``) of each end, link type code (FS, SS, FF, SF = 0..3), lag."""
+    """What validating a sound network found out, reused when compiling it: per link the task
+    numbers (position in ``network.tasks``) of its ends, its type code (FS, SS, FF, SF = 0..3),
+    lag and whether the lag is elapsed; per task its duration and whether it is plain (no
+    parent, calendar, constraint, dates, progress or estimates); and the number of each id."""
 
     pred: IntArray
     succ: IntArray
     kind: IntArray
     lag: IntArray
+    elapsed: np.ndarray
+    number: dict[str, int]
+    plain: np.ndarray | None = None
+    duration: IntArray | None = None
 
 
 def network_problems(
@@ -102,17 +109,21 @@ def network_problems(
         and set(map(type, map(_CONSTRAINT, network.tasks))) <= {ConstraintType}
         and set(map(type, map(_DISTRIBUTION, network.tasks))) <= {Distribution}
     )
-    plain = (
+    plain = list(
         map(_PLAIN.__eq__, map(_FIELDS, network.tasks)) if typed else map(_is_plain, network.tasks)
     )
-    for task, is_plain in zip(network.tasks, plain, strict=True):
-        if not is_plain:
-            out.extend(_task_problems(task, tasks, cal_ids, network.status_date))
+    # Only the others are looked at one by one (a summary is never plain).
+    for task in compress(network.tasks, map(not_, plain)):
+        out.extend(_task_problems(task, tasks, cal_ids, network.status_date))
         if task.kind is TaskKind.SUMMARY and task.id not in children:
             out.append(InputProblem(task.id, "kind", "summary task has no children"))
     if children:  # without parents there is no WBS to loop
         out.extend(_wbs_cycles(tasks))
     out.extend(_link_problems(network.dependencies, tasks, arrays, bool(children)))
+    if arrays:
+        flags = np.array(plain, bool)
+        known = np.array(durations, np.int64) if typed else None
+        arrays[0] = dataclasses.replace(arrays[0], plain=flags, duration=known)
     return out
 
 
@@ -298,9 +309,10 @@ def _suspect_links(
     bad = (pred < 0) | (succ < 0) | (pred == succ)
     lags = list(map(_LAG, links))
     types = list(map(_TYPE, links))
+    units = list(map(_UNIT, links))
     kind = np.fromiter(map(_KIND.get, types, repeat(-1)), np.int64, n)
     # Type checks through sets of types (C loops); per-link only when something is off.
-    for values, expected in ((lags, int), (types, LinkType), (list(map(_UNIT, links)), LagUnit)):
+    for values, expected in ((lags, int), (types, LinkType), (units, LagUnit)):
         if set(map(type, values)) != {expected}:
             bad |= np.fromiter((type(v) is not expected for v in values), bool, n)
     pair = (pred * (len(number) + 1) + succ) * 4 + kind
@@ -311,7 +323,10 @@ def _suspect_links(
         dup[first] = False
         bad |= dup
     if arrays is not None and not bad.any():
-        arrays.append(LinkArrays(pred, succ, kind, np.array(lags, np.int64)))
+        elapsed = np.zeros(n, bool)
+        if units.count(LagUnit.ELAPSED_DAYS):
+            elapsed = np.fromiter(map(LagUnit.ELAPSED_DAYS.__eq__, units), bool, n)
+        arrays.append(LinkArrays(pred, succ, kind, np.array(lags, np.int64), elapsed, number))
     if wbs:
         return list(range(len(links)))
     return np.flatnonzero(bad).tolist()
