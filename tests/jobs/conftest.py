@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-REDIS_URL = os.environ.get("TRUEPPM_TEST_VALKEY_URL", "redis://127.0.0.1:6379/14")
+from tests.redis_service import REDIS_URL
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import redis
+from rq import Worker
 
 from app.beat.heartbeat import KEY as HEARTBEAT_KEY
 from app.beat.loop import LEADER_KEY
@@ -84,6 +85,13 @@ def test_worker_process_runs_the_rq_scheduler(
     connection = redis.Redis.from_url(redis_url)
     worker = spawn("worker", {"VALKEY_URL": redis_url, "DATABASE_URL": database_url})
     assert _wait(lambda: connection.exists("rq:scheduler-lock:trueppm-scheduling") == 1)
+    # RQ takes the scheduler lock before it installs its SIGTERM handler; a SIGTERM in between
+    # kills the process (exit -15). It reports `idle` only from its loop, handlers in place.
+    assert _wait(lambda: _idle(connection, worker.pid))
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=20) == 0
     connection.close()
+
+
+def _idle(connection: redis.Redis, pid: int) -> bool:
+    return any(w.pid == pid and w.get_state() == "idle" for w in Worker.all(connection=connection))

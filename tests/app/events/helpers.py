@@ -12,8 +12,7 @@ import uuid
 import pytest
 import valkey
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-REDIS_URL = os.environ.get("TRUEPPM_TEST_VALKEY_URL", "redis://127.0.0.1:6379/9")
+from tests.redis_service import IN_CI, REDIS_URL
 
 
 def redis_url_or_skip() -> str:
