@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from starlette.applications import Starlette
 
 from app.asgi import create_app
 from app.auth.tokens import issue_access_token
@@ -134,9 +135,15 @@ async def db(state: AppState) -> AsyncIterator[AppState]:
     await _empty_tables(state)
 
 
+@pytest.fixture(scope="session")
+def app(state: AppState, settings: Settings) -> Starlette:
+    """The ASGI app over the shared state, built once: building the GraphQL schema costs more
+    than most tests. It holds no per-test data (the tables are emptied after each test)."""
+    return create_app(settings, state.database_url, state=state)
+
+
 @pytest.fixture
-async def client(db: AppState, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, db.database_url, state=db)
+async def client(db: AppState, app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http

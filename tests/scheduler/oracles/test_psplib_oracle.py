@@ -25,7 +25,9 @@ INSTANCES = files("psplib", "j*/*.sm")
 
 @lru_cache(maxsize=4)
 def solved(path: Path) -> tuple[PsplibInstance, ScheduleResult]:
-    """Read and schedule once; both tests below look at the same result."""
+    """Read and schedule once; the three tests below look at the same result. Their
+    parametrization is module-scoped, so pytest runs them one instance at a time and this
+    small cache hits (by test function, every instance would be solved three times)."""
     inst = read_psplib(path)
     return inst, schedule(inst.network)
 
@@ -55,7 +57,7 @@ def reference_floats(inst: PsplibInstance) -> tuple[dict[int, int], dict[int, in
     return es, floats, length
 
 
-@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: Path(p).stem)
+@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: Path(p).stem, scope="module")
 def test_project_length_and_float_match_oracle(path: Path) -> None:
     inst, result = solved(path)
 
@@ -72,7 +74,7 @@ def test_project_length_and_float_match_oracle(path: Path) -> None:
             assert r.is_critical == (floats[job] == 0), f"job {job} critical flag"
 
 
-@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: Path(p).stem)
+@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: Path(p).stem, scope="module")
 def test_zero_float_chain_connects_source_to_sink(path: Path) -> None:
     inst, result = solved(path)
     source, sink = str(min(inst.durations)), str(max(inst.durations))
@@ -98,7 +100,7 @@ def test_zero_float_chain_connects_source_to_sink(path: Path) -> None:
     assert sink in reached, "no chain of zero-float tight links from source to sink"
 
 
-@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: Path(p).stem)
+@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: Path(p).stem, scope="module")
 def test_reported_critical_path_runs_source_to_sink(path: Path) -> None:
     """The engine's own primary critical path is a chain of links with zero float."""
     inst, result = solved(path)
