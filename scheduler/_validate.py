@@ -33,7 +33,10 @@ __all__ = ["LinkArrays", "network_problems", "risk_problems"]
 
 _PRED, _SUCC = attrgetter("predecessor"), attrgetter("successor")
 _LAG, _TYPE, _UNIT = attrgetter("lag"), attrgetter("type"), attrgetter("lag_unit")
-_KIND = {t: i for i, t in enumerate(LinkType)}
+# Enum members keyed by identity: a lookup by ``id`` hashes an int in C, where the members'
+# own (Python-level) hash would run per link, and a plain string equal to a member misses.
+_KIND_OF_ID = {id(t): i for i, t in enumerate(LinkType)}
+_ELAPSED_OF_ID = {id(LagUnit.WORKING_DAYS): False, id(LagUnit.ELAPSED_DAYS): True}
 _DATED = frozenset(ConstraintType) - {ConstraintType.ASAP, ConstraintType.ALAP}
 _ENUMS = (("kind", TaskKind), ("constraint_type", ConstraintType), ("distribution", Distribution))
 _VALUES: dict[type, frozenset[str]] = {
@@ -310,11 +313,13 @@ def _suspect_links(
     lags = list(map(_LAG, links))
     types = list(map(_TYPE, links))
     units = list(map(_UNIT, links))
-    kind = np.fromiter(map(_KIND.get, types, repeat(-1)), np.int64, n)
-    # Type checks through sets of types (C loops); per-link only when something is off.
-    for values, expected in ((lags, int), (types, LinkType), (units, LagUnit)):
-        if set(map(type, values)) != {expected}:
-            bad |= np.fromiter((type(v) is not expected for v in values), bool, n)
+    kind = np.fromiter(map(_KIND_OF_ID.get, map(id, types), repeat(-1)), np.int64, n)
+    bad |= kind < 0  # not a LinkType member
+    unit = np.fromiter(map(_ELAPSED_OF_ID.get, map(id, units), repeat(2)), np.int8, n)
+    bad |= unit == 2  # not a LagUnit member
+    # Lags: a type check through a set of types (a C loop); per link only when one is off.
+    if set(map(type, lags)) != {int}:
+        bad |= np.fromiter((type(v) is not int for v in lags), bool, n)
     pair = (pred * (len(number) + 1) + succ) * 4 + kind
     ordered = np.sort(pair)
     if (ordered[1:] == ordered[:-1]).any():  # rare: find which links repeat an earlier one
@@ -323,10 +328,8 @@ def _suspect_links(
         dup[first] = False
         bad |= dup
     if arrays is not None and not bad.any():
-        elapsed = np.zeros(n, bool)
-        if units.count(LagUnit.ELAPSED_DAYS):
-            elapsed = np.fromiter(map(LagUnit.ELAPSED_DAYS.__eq__, units), bool, n)
-        arrays.append(LinkArrays(pred, succ, kind, np.array(lags, np.int64), elapsed, number))
+        lag = np.array(lags, np.int64)
+        arrays.append(LinkArrays(pred, succ, kind, lag, unit.astype(bool), number))
     if wbs:
         return list(range(len(links)))
     return np.flatnonzero(bad).tolist()
