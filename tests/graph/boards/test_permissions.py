@@ -12,6 +12,7 @@ from app.state import AppState
 from tests.conftest import GraphQLClient
 from tests.factories import make_user
 from tests.graph.boards.helpers import board, column_ids
+from tests.graph.matrix import Reseeding
 from tests.graph.tasks.factories import World, create_task, make_world
 
 Vars = Callable[[World, dict[str, str]], dict[str, Any]]
@@ -79,7 +80,7 @@ mutation($p: ID!, $n: String!) { createLabel(input: {projectId: $p, name: $n}) {
 
 
 async def _seed(gql: GraphQLClient, world: World) -> dict[str, str]:
-    """A fresh project per role: a task, a label and the default columns."""
+    """A task with a label on the project, and its default columns."""
     project = world.project
     task = await create_task(gql, world.pm, project, "A")
     body = await gql(CREATE_LABEL, {"p": str(project.id), "n": f"L{task['id'][:8]}"}, user=world.pm)
@@ -97,16 +98,25 @@ async def _seed(gql: GraphQLClient, world: World) -> dict[str, str]:
 async def test_role_matrix(gql: GraphQLClient, db: AppState, operation: str) -> None:
     query, variables, minimum, success = OPS[operation]
     outsider = await make_user(db)
-    outcomes: dict[str, str] = {}
-    for who in [*Role, None]:
+
+    async def fresh() -> tuple[World, dict[str, str]]:
         world = await make_world(db)
-        ids = await _seed(gql, world)
+        return world, await _seed(gql, world)
+
+    async def attempt(seeded: tuple[World, dict[str, str]], who: Role | None) -> str:
+        world, ids = seeded
         user = world.users[who].id if who is not None else outsider.id
         body = await gql(query, variables(world, ids), user=user)
         assert "errors" not in body, body
-        outcomes[who.name if who else "NON_MEMBER"] = next(iter(body["data"].values()))[
-            "__typename"
-        ]
+        name: str = next(iter(body["data"].values()))["__typename"]
+        return name
+
+    seeds = Reseeding(fresh)
+    outcomes: dict[str, str] = {}
+    for who in [None, *Role]:
+        outcomes[who.name if who else "NON_MEMBER"] = await seeds.run(
+            lambda seeded, who=who: attempt(seeded, who)
+        )
     expected = {role.name: ("Forbidden" if role < minimum else success) for role in Role}
     expected["NON_MEMBER"] = "NotFound"
     assert outcomes == expected

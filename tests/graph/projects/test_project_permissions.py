@@ -1,7 +1,7 @@
 """Role-by-mutation matrix for every project and project-membership mutation.
 
-The actor is a plain workspace member holding the given project role (None: no role on the
-project, so it does not exist for them). Two Project Admins exist besides the actor so the
+Each actor is a plain workspace member holding one project role (None: no role on the
+project, so it does not exist for them). Two Project Admins exist besides the actors so the
 "last Project Admin" rule never interferes with the permission being tested.
 """
 
@@ -18,6 +18,7 @@ from app.models.enums import Role
 from app.state import AppState
 from tests.conftest import GraphQLClient
 from tests.factories import make_project, make_user, make_workspace
+from tests.graph.matrix import Reseeding
 from tests.graph.workspaces.factories import join_workspace, make_trashed_project
 
 
@@ -28,6 +29,7 @@ class World:
     team_member: User
     other_admin: User
     newcomer: User
+    actors: dict[Role | None, User]
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,12 @@ CASES: dict[str, Case] = {
         "RemoveMemberPayload",
     ),
 }
-ROLES: list[Role | None] = [*Role, None]
+# Refused actors first (tests/graph/matrix.py): None is in the workspace without a project role.
+ROLES: list[Role | None] = [None, *Role]
+
+
+def label(role: Role | None) -> str:
+    return role.name if role else "NON_MEMBER"
 
 
 def expected(role: Role | None, case: Case) -> str:
@@ -117,22 +124,24 @@ def expected(role: Role | None, case: Case) -> str:
     return case.payload if role >= case.minimum else "Forbidden"
 
 
-async def _world(db: AppState, role: Role | None) -> tuple[User, World]:
+async def _world(db: AppState) -> World:
+    """One actor per project role (and one workspace member without any) beside the users
+    the mutations act on."""
     owner = await make_user(db)
     workspace = await make_workspace(db, owner)
-    actor, team_member, admin_a, admin_b, newcomer = [await make_user(db) for _ in range(5)]
-    for user in (actor, team_member, admin_a, admin_b):
+    actors = {role: await make_user(db) for role in ROLES}
+    team_member, admin_a, admin_b, newcomer = [await make_user(db) for _ in range(4)]
+    for user in (*actors.values(), team_member, admin_a, admin_b):
         await join_workspace(db, workspace, user)
     members = {
         team_member.id: Role.TEAM_MEMBER,
         admin_a.id: Role.PROJECT_ADMIN,
         admin_b.id: Role.PROJECT_ADMIN,
     }
-    if role is not None:
-        members[actor.id] = role
+    members |= {user.id: role for role, user in actors.items() if role is not None}
     project = await make_project(db, workspace, members=members)
     trashed = await make_trashed_project(db, workspace, members)
-    return actor, World(project, trashed, team_member, admin_a, newcomer)
+    return World(project, trashed, team_member, admin_a, newcomer, actors)
 
 
 def test_matrix_covers_every_project_mutation() -> None:
@@ -147,31 +156,34 @@ def test_matrix_covers_every_project_mutation() -> None:
     }
 
 
-@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.name if r else "NON_MEMBER")
 @pytest.mark.parametrize("name", list(CASES))
-async def test_project_permission_matrix(
-    gql: GraphQLClient, db: AppState, name: str, role: Role | None
-) -> None:
+async def test_project_permission_matrix(gql: GraphQLClient, db: AppState, name: str) -> None:
     case = CASES[name]
-    actor, world = await _world(db, role)
-    body = await gql(case.query, case.variables(world), user=actor.id)
-    field = next(iter(body["data"]))
-    assert body["data"][field]["__typename"] == expected(role, case)
+
+    async def attempt(world: World, role: Role | None) -> str:
+        body = await gql(case.query, case.variables(world), user=world.actors[role].id)
+        field = next(iter(body["data"]))
+        outcome: str = body["data"][field]["__typename"]
+        return outcome
+
+    seeds = Reseeding(lambda: _world(db))
+    outcomes = {}
+    for role in ROLES:
+        outcomes[label(role)] = await seeds.run(lambda world, role=role: attempt(world, role))
+    assert outcomes == {label(role): expected(role, case) for role in ROLES}
 
 
-@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.name if r else "NON_MEMBER")
-async def test_any_workspace_member_may_create_a_project(
-    gql: GraphQLClient, db: AppState, role: Role | None
-) -> None:
-    actor, world = await _world(db, role)
-    body = await gql(
-        """mutation($w: ID!) { createProject(input: {workspaceId: $w, name: "Mine",
-            startDate: "2026-02-02"}) {
-            __typename ... on ProjectPayload { project { myRole } } } }""",
-        {"w": str(world.project.workspace_id)},
-        user=actor.id,
-    )
-    assert body["data"]["createProject"] == {
-        "__typename": "ProjectPayload",
-        "project": {"myRole": "PROJECT_ADMIN"},
-    }
+async def test_any_workspace_member_may_create_a_project(gql: GraphQLClient, db: AppState) -> None:
+    world = await _world(db)
+    outcomes = {}
+    for role, actor in world.actors.items():
+        body = await gql(
+            """mutation($w: ID!) { createProject(input: {workspaceId: $w, name: "Mine",
+                startDate: "2026-02-02"}) {
+                __typename ... on ProjectPayload { project { myRole } } } }""",
+            {"w": str(world.project.workspace_id)},
+            user=actor.id,
+        )
+        outcomes[label(role)] = body["data"]["createProject"]
+    mine = {"__typename": "ProjectPayload", "project": {"myRole": "PROJECT_ADMIN"}}
+    assert outcomes == {label(role): mine for role in ROLES}

@@ -13,6 +13,7 @@ from app.models.enums import Role
 from app.state import AppState
 from tests.conftest import GraphQLClient
 from tests.factories import make_user
+from tests.graph.matrix import Reseeding
 from tests.graph.risks.helpers import (
     LINK,
     UNLINK,
@@ -275,16 +276,13 @@ async def test_role_matrix(gql: GraphQLClient, db: AppState, operation: str) -> 
     world = await make_world(db)
     outsider = await make_user(db)
     admin_elsewhere = await make_world(db)
+    actors = {"NON_MEMBER": outsider.id, "OTHER_WORKSPACE_OWNER": admin_elsewhere.owner.id}
+    actors |= {role.name: world.users[role].id for role in Role}
+    actors["WORKSPACE_OWNER"] = world.owner.id
+    seeds = Reseeding(lambda: _seed(gql, world))
     outcomes = {}
-    for role in Role:
-        outcomes[role.name] = await OPS[operation](
-            gql, world.users[role].id, await _seed(gql, world)
-        )
-    outcomes["WORKSPACE_OWNER"] = await OPS[operation](gql, world.owner.id, await _seed(gql, world))
-    outcomes["NON_MEMBER"] = await OPS[operation](gql, outsider.id, await _seed(gql, world))
-    outcomes["OTHER_WORKSPACE_OWNER"] = await OPS[operation](
-        gql, admin_elsewhere.owner.id, await _seed(gql, world)
-    )
+    for name, user in actors.items():
+        outcomes[name] = await seeds.run(lambda ids, user=user: OPS[operation](gql, user, ids))
     expected = {
         role.name: "Forbidden" if role < Role.PROJECT_MANAGER else "RiskPayload" for role in Role
     }

@@ -13,6 +13,7 @@ from app.models.enums import Role
 from app.state import AppState, unit_of_work
 from tests.conftest import GraphQLClient
 from tests.factories import make_user
+from tests.graph.matrix import Reseeding
 from tests.graph.sprints.helpers import ADD, create_sprint
 from tests.graph.sprints.helpers import START as START_SPRINT
 from tests.graph.tasks.factories import World, create_task, make_world
@@ -50,7 +51,8 @@ READ = """query($p: ID!, $s: ID!) { sprints(projectId: $p) { totalCount }
 
 
 async def _fresh_project(db: AppState, world: World) -> World:
-    """The same members on a new project, so every case starts from the same sprints."""
+    """The same members on a new project, so every case starts from the same sprints (a case
+    refused with Forbidden or NotFound changes nothing: the next case may reuse it)."""
     async with unit_of_work(db.sessions) as uow:
         project = Project(workspace_id=world.project.workspace_id, name="P", start_date=START)
         uow.session.add(project)
@@ -93,14 +95,22 @@ async def test_mutation_matrix(gql: GraphQLClient, db: AppState, name: str) -> N
     world = await make_world(db)
     outsider = await make_user(db)
     query, variables = MUTATIONS[name]
+
+    async def fresh() -> tuple[World, dict[str, str]]:
+        project = await _fresh_project(db, world)
+        return project, await _setup(gql, project)
+
+    async def attempt(seeded: tuple[World, dict[str, str]], user: Any) -> str:
+        body = await gql(query, variables(*seeded), user=user)
+        assert "errors" not in body, body
+        got: str = next(iter(body["data"].values()))["__typename"]
+        return got
+
+    seeds = Reseeding(fresh)
     cases: list[tuple[Any, Role | None]] = [(outsider.id, None)]
     cases += [(user.id, role) for role, user in sorted(world.users.items())]
     for user, role in cases:
-        fresh = await _fresh_project(db, world)
-        ids = await _setup(gql, fresh)
-        body = await gql(query, variables(fresh, ids), user=user)
-        assert "errors" not in body, body
-        got = next(iter(body["data"].values()))["__typename"]
+        got = await seeds.run(lambda seeded, user=user: attempt(seeded, user))
         assert got == _expected(name, role), (name, role, got)
 
 

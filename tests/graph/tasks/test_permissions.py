@@ -11,6 +11,7 @@ from app.models.enums import Role
 from app.state import AppState
 from tests.conftest import GraphQLClient
 from tests.factories import make_user
+from tests.graph.matrix import Reseeding
 from tests.graph.tasks.factories import World, create_task, link, make_world
 
 Op = Callable[[GraphQLClient, World, Any, dict[str, str]], Awaitable[str]]
@@ -140,11 +141,11 @@ async def test_role_matrix(gql: GraphQLClient, db: AppState, operation: str) -> 
     run, minimum = OPS[operation]
     world = await make_world(db)
     outsider = await make_user(db)
+    seeds = Reseeding(lambda: _seed(gql, db, world))
+    actors = {"NON_MEMBER": outsider.id} | {role.name: world.users[role].id for role in Role}
     outcomes: dict[str, str] = {}
-    for role in Role:
-        ids = await _seed(gql, db, world)
-        outcomes[role.name] = await run(gql, world, world.users[role].id, ids)
-    outcomes["NON_MEMBER"] = await run(gql, world, outsider.id, await _seed(gql, db, world))
+    for name, user in actors.items():
+        outcomes[name] = await seeds.run(lambda ids, user=user: run(gql, world, user, ids))
     expected = {
         role.name: ("Forbidden" if role < minimum else _success(operation)) for role in Role
     }

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from app.models.enums import Role
 from app.state import AppState
 from tests.conftest import GraphQLClient
 from tests.factories import make_project, make_user, make_workspace
+from tests.graph.matrix import Reseeding
 from tests.graph.workspaces.factories import join_workspace, make_program, make_trashed_project
 
 R = "{ __typename }"
@@ -84,13 +83,20 @@ def _used(query: str, ids: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in ids.items() if f"${k}:" in query}
 
 
-@pytest.mark.parametrize("name", list(MUTATIONS))
 async def test_mutations_on_another_workspace_are_not_found(
-    gql: GraphQLClient, db: AppState, name: str
+    gql: GraphQLClient, db: AppState
 ) -> None:
-    intruder, ids = await _two_workspaces(db)
-    body = await gql(MUTATIONS[name], _used(MUTATIONS[name], ids), user=intruder.id)
-    assert body["data"][name]["__typename"] == "NotFound"
+    async def attempt(world: tuple[Any, dict[str, str]], name: str) -> str:
+        intruder, ids = world
+        body = await gql(MUTATIONS[name], _used(MUTATIONS[name], ids), user=intruder.id)
+        outcome: str = body["data"][name]["__typename"]
+        return outcome
+
+    seeds = Reseeding(lambda: _two_workspaces(db))
+    outcomes = {}
+    for name in MUTATIONS:
+        outcomes[name] = await seeds.run(lambda world, name=name: attempt(world, name))
+    assert outcomes == dict.fromkeys(MUTATIONS, "NotFound")
 
 
 async def test_queries_never_show_another_workspace(gql: GraphQLClient, db: AppState) -> None:
