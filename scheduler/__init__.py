@@ -28,7 +28,14 @@ from ._model import (
     TaskKind,
 )
 from ._montecarlo import simulate
-from ._mspdi import ExpectedDates, MspdiFormatError, MspdiProject, read_mspdi
+from ._mspdi import (
+    ExpectedDates,
+    MspdiFormatError,
+    MspdiProject,
+    MspdiWarning,
+    read_mspdi,
+    read_mspdi_tree,
+)
 from ._network import Network, Project
 from ._psplib import PsplibFormatError, PsplibInstance, read_psplib
 from ._result import Derivation, DerivationStep, ScheduleResult, TaskResult
@@ -49,6 +56,7 @@ __all__ = [
     "LinkType",
     "MspdiFormatError",
     "MspdiProject",
+    "MspdiWarning",
     "Network",
     "Project",
     "PsplibFormatError",
@@ -64,6 +72,7 @@ __all__ = [
     "network_from_dict",
     "network_to_dict",
     "read_mspdi",
+    "read_mspdi_tree",
     "read_psplib",
     "result_to_dict",
     "risks_from_dict",

@@ -28,7 +28,7 @@ from pathlib import Path
 from ._model import ConstraintType, Dependency, LagUnit, LinkType, Task, TaskKind
 from ._mspdi_calendars import parse_calendars as _parse_calendars
 from ._mspdi_calendars import step as _step
-from ._mspdi_xml import MspdiFormatError
+from ._mspdi_xml import MspdiFormatError, MspdiWarning
 from ._mspdi_xml import child as _child
 from ._mspdi_xml import children as _children
 from ._mspdi_xml import clock as _clock
@@ -37,7 +37,10 @@ from ._mspdi_xml import parse_datetime as _parse_datetime
 from ._mspdi_xml import text as _text
 from ._network import Network
 
-__all__ = ["ExpectedDates", "MspdiFormatError", "MspdiProject", "read_mspdi"]
+__all__ = [
+    "ExpectedDates", "MspdiFormatError", "MspdiProject", "MspdiWarning", "read_mspdi",
+    "read_mspdi_tree",
+]  # fmt: skip
 
 _LINK_TYPES = {0: LinkType.FF, 1: LinkType.FS, 2: LinkType.SF, 3: LinkType.SS}
 _CONSTRAINTS = {
@@ -92,7 +95,7 @@ class MspdiProject:
     network: Network
     expected: dict[str, ExpectedDates]
     minutes_per_day: int
-    warnings: tuple[str, ...]
+    warnings: tuple[MspdiWarning, ...]
 
 
 def read_mspdi(path: str | Path) -> MspdiProject:
@@ -103,10 +106,21 @@ def read_mspdi(path: str | Path) -> MspdiProject:
             start date is missing.
     """
     path = Path(path)
-    root = ET.parse(path).getroot()
+    return read_mspdi_tree(ET.parse(path).getroot(), path.stem)
+
+
+def read_mspdi_tree(root: ET.Element, name: str) -> MspdiProject:
+    """Read an already parsed MSPDI document (``name`` stands in for a missing project name).
+
+    The caller chooses the XML parser: the API parses uploads with a hardened one.
+
+    Raises:
+        MspdiFormatError: The root element is not an MSPDI ``Project`` or the project
+            start date is missing.
+    """
     if not root.tag.endswith("Project"):
-        raise MspdiFormatError(f"{path.name}: root element {root.tag!r} is not an MSPDI Project")
-    return _Reader(root, path.stem).read()
+        raise MspdiFormatError(f"{name}: root element {root.tag!r} is not an MSPDI Project")
+    return _Reader(root, name).read()
 
 
 class _Reader:
@@ -115,7 +129,8 @@ class _Reader:
     def __init__(self, root: ET.Element, stem: str) -> None:
         self.root = root
         self.name = _text(root, "Name") or stem
-        self.warnings: list[str] = []
+        self.warnings: list[MspdiWarning] = []
+        self.durations: dict[str, int] = {}
         self.minutes_per_day = int(_text(root, "MinutesPerDay") or 480)
         self.day_start = _clock(_text(root, "DefaultStartTime"), time(8))
         self.day_end = _clock(_text(root, "DefaultFinishTime"), time(17))
@@ -126,14 +141,22 @@ class _Reader:
         default_uid = _text(root, "CalendarUID")
         self.default_calendar = default_uid if default_uid in self.calendars else None
         self.start = self._start_day(start, self.default_calendar)
+        if self.start != start.date():
+            self._warn(
+                "project", "", f"start {start:%Y-%m-%d %H:%M} read as the working day {self.start}"
+            )
         if _text(root, "ScheduleFromStart") == "0":
-            self.warnings.append("project is scheduled from its finish; read as from start")
+            self._warn("project", "", "scheduled from its finish in Project; read from its start")
+
+    def _warn(self, subject: str, ref: str, message: str) -> None:
+        self.warnings.append(MspdiWarning(subject, ref, message))
 
     def read(self) -> MspdiProject:
         rows = self._task_rows()
         parents = {parent for _, parent in rows if parent is not None}
         tasks = [self._task(row, parent, parents) for row, parent in rows]
         ids = {t.id for t in tasks}
+        self.durations = {t.id: t.duration for t in tasks}
         links = [link for row, _ in rows for link in self._links(row, ids)]
         kinds = {t.id: t.kind for t in tasks}
         cal_of = {t.id: t.calendar or self.default_calendar for t in tasks}
@@ -170,9 +193,7 @@ class _Reader:
             if _text(row, "IsNull") == "1" or level == 0:
                 continue
             if _text(row, "Active") == "0":
-                self.warnings.append(
-                    f"task {_text(row, 'UID')}: inactive in Project; read as active"
-                )
+                self._warn("task", _text(row, "UID") or "", "inactive in Project; read as active")
             while stack and stack[-1][0] >= level:
                 stack.pop()
             uid = _text(row, "UID") or ""
@@ -193,10 +214,10 @@ class _Reader:
         if kind == TaskKind.SUMMARY and constraint != ConstraintType.ASAP:
             # The engine places a summary only by its children; Project does the same
             # for everything but a rarely used summary constraint.
-            self.warnings.append(f"task {uid}: constraint on a summary task dropped")
+            self._warn("task", uid, "constraint on a summary task dropped")
             constraint, cdate = ConstraintType.ASAP, None
         if _text(row, "Manual") == "1":
-            self.warnings.append(f"task {uid}: manually scheduled in Project; read as automatic")
+            self._warn("task", uid, "manually scheduled in Project; read as automatic")
         return Task(
             id=uid,
             duration=duration,
@@ -215,22 +236,38 @@ class _Reader:
         kind = _CONSTRAINTS.get(int(_text(row, "ConstraintType") or 0), ConstraintType.ASAP)
         if kind in (ConstraintType.ASAP, ConstraintType.ALAP):
             return kind, None
-        when = self._date(_text(row, "ConstraintDate"), start=kind in _START_CONSTRAINTS, cal=None)
+        raw = _text(row, "ConstraintDate")
+        when = self._date(raw, start=kind in _START_CONSTRAINTS, cal=None)
         if when is None:
-            self.warnings.append(f"task {uid}: {kind} constraint without a date dropped")
+            self._warn("task", uid, f"{kind} constraint without a date dropped")
             return ConstraintType.ASAP, None
+        given = _parse_datetime(raw)
+        if given is not None and given.date() != when:
+            self._warn(
+                "task",
+                uid,
+                f"{kind} constraint date {given:%Y-%m-%d %H:%M} read as the working day {when}",
+            )
         return kind, when
 
     def _duration(self, row: ET.Element, uid: str) -> int:
         minutes = _iso_minutes(_text(row, "Duration") or "PT0H0M0S")
         fmt = int(_text(row, "DurationFormat") or 7)
-        per_day = 1440 if fmt in _ELAPSED_DURATION_FORMATS else self.minutes_per_day
         if fmt in _ELAPSED_DURATION_FORMATS:
-            self.warnings.append(f"task {uid}: elapsed duration read as that many working days")
-        days = minutes / per_day
+            # Elapsed time runs through nights and weekends; the engine counts working
+            # days, so take the share of the elapsed span the task's week works.
+            cal = self.calendars.get(_text(row, "CalendarUID") or self.default_calendar or "")
+            week = bin(cal.working_weekdays).count("1") if cal else 5
+            days = minutes / 1440 * week / 7
+            whole = max(1, round(days)) if minutes > 0 else 0
+            self._warn(
+                "task", uid, f"elapsed duration {minutes / 1440:g}ed read as {whole} working days"
+            )
+            return whole
+        days = minutes / self.minutes_per_day
         whole = max(1, round(days)) if minutes > 0 else 0
         if whole != days:
-            self.warnings.append(f"task {uid}: duration {days:g} days rounded to {whole}")
+            self._warn("task", uid, f"duration {days:g} days rounded to {whole}")
         return whole
 
     def _links(self, row: ET.Element, ids: set[str]) -> list[Dependency]:
@@ -239,17 +276,24 @@ class _Reader:
         for link in _children(row, "PredecessorLink"):
             pred = _text(link, "PredecessorUID") or ""
             if pred not in ids or _text(link, "CrossProject") == "1":
-                self.warnings.append(f"link {pred}->{succ}: predecessor not in this project")
+                self._warn("link", f"{pred}->{succ}", "predecessor not in this project; skipped")
                 continue
             fmt = int(_text(link, "LagFormat") or 7)
             tenths = float(_text(link, "LinkLag") or 0)
+            elapsed = fmt in _ELAPSED_FORMATS and fmt not in _PERCENT_FORMATS
             if fmt in _PERCENT_FORMATS:
-                self.warnings.append(f"link {pred}->{succ}: percentage lag dropped")
-                tenths = 0
-            elapsed = fmt in _ELAPSED_FORMATS
-            days = tenths / (14400 if elapsed else self.minutes_per_day * 10)
-            if round(days) != days:
-                self.warnings.append(f"link {pred}->{succ}: lag {days:g} days rounded")
+                # LinkLag holds tenths of a percent of the predecessor's duration.
+                days = tenths / 1000 * self.durations.get(pred, 0)
+                self._warn(
+                    "link",
+                    f"{pred}->{succ}",
+                    f"lag of {tenths / 10:g}% of the predecessor read as {round(days)} "
+                    "working days",
+                )
+            else:
+                days = tenths / (14400 if elapsed else self.minutes_per_day * 10)
+            if round(days) != days and fmt not in _PERCENT_FORMATS:
+                self._warn("link", f"{pred}->{succ}", f"lag {days:g} days rounded to {round(days)}")
             links.append(
                 Dependency(
                     predecessor=pred,

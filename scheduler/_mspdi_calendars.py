@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ._model import Calendar
-from ._mspdi_xml import MspdiFormatError, child, children, parse_datetime, text
+from ._mspdi_xml import MspdiFormatError, MspdiWarning, child, children, parse_datetime, text
 
 __all__ = ["ParsedCalendar", "parse_calendars", "step"]
 
@@ -55,7 +55,7 @@ class RawCalendar:
     exceptions: dict[date, bool]
 
 
-def parse_calendars(root: ET.Element, warnings: list[str]) -> dict[str, ParsedCalendar]:
+def parse_calendars(root: ET.Element, warnings: list[MspdiWarning]) -> dict[str, ParsedCalendar]:
     """Every calendar in the file, keyed by UID, with base-calendar inheritance applied."""
     raw: dict[str, RawCalendar] = {}
     for cal in children(child(root, "Calendars"), "Calendar"):
@@ -83,7 +83,7 @@ def _read_weekdays(cal: ET.Element, into: RawCalendar) -> None:
         _mark(into, text(period, "FromDate"), text(period, "ToDate"), working)
 
 
-def _read_exceptions(cal: ET.Element, into: RawCalendar, warnings: list[str]) -> None:
+def _read_exceptions(cal: ET.Element, into: RawCalendar, warnings: list[MspdiWarning]) -> None:
     if into.exceptions:  # Project already wrote the expanded occurrences as WeekDays.
         return
     for exc in children(child(cal, "Exceptions"), "Exception"):
@@ -92,9 +92,8 @@ def _read_exceptions(cal: ET.Element, into: RawCalendar, warnings: list[str]) ->
         if text(exc, "Type") in (None, "1") and text(exc, "Period") in (None, "1"):
             _mark(into, text(period, "FromDate"), text(period, "ToDate"), working)
         else:
-            warnings.append(
-                f"calendar {into.name}: recurring exception {text(exc, 'Name')} skipped"
-            )
+            message = f"recurring exception {text(exc, 'Name')!r} without dated occurrences skipped"
+            warnings.append(MspdiWarning("calendar", into.name, message))
 
 
 def _mark(into: RawCalendar, start: str | None, end: str | None, working: bool) -> None:

@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from datetime import datetime, time
 
 __all__ = [
-    "MspdiFormatError", "child", "children", "clock", "iso_minutes", "parse_datetime", "text",
+    "MspdiFormatError", "MspdiWarning", "child", "children", "clock", "iso_minutes",
+    "parse_datetime", "text",
 ]  # fmt: skip
 
 
 class MspdiFormatError(ValueError):
     """The file is not a readable Microsoft Project XML (MSPDI) project."""
+
+
+@dataclass(frozen=True, slots=True)
+class MspdiWarning:
+    """One lossy or skipped conversion.
+
+    Attributes:
+        subject: What it is about: ``task``, ``link``, ``calendar`` or ``project``.
+        ref: The file's own reference: a task UID, ``pred->succ`` UIDs, a calendar name.
+        message: What was approximated or dropped, and why.
+    """
+
+    subject: str
+    ref: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.ref}: {self.message}" if self.ref else self.message
 
 
 # MSPDI puts every element in one default namespace; matching on the local name keeps the

@@ -26,7 +26,8 @@ def test_core_names_others_code_against() -> None:
 def test_readers_are_public() -> None:
     readers = {
         "read_psplib", "PsplibInstance", "PsplibFormatError",
-        "read_mspdi", "MspdiProject", "ExpectedDates", "MspdiFormatError",
+        "read_mspdi", "read_mspdi_tree", "MspdiWarning", "MspdiProject", "ExpectedDates",
+        "MspdiFormatError",
     }  # fmt: skip
     assert readers <= set(scheduler.__all__)
     assert issubclass(scheduler.MspdiFormatError, ValueError)
