@@ -198,6 +198,7 @@ def _beat(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _relay(settings: Settings, _args: argparse.Namespace) -> int:
     """A standalone relay (the API processes also relay right after their own commits)."""
+    from app.interchange.queue import ImportDispatcher
     from app.logs import configure_logging
     from app.scheduling.queue import RQDispatcher
     from app.scheduling.runner import RelayLoop
@@ -219,6 +220,7 @@ def _relay(settings: Settings, _args: argparse.Namespace) -> int:
             dispatcher,
             sweep_every=1.0,
             close_dispatch=SprintCloseDispatcher(dispatcher.connection),
+            import_dispatch=ImportDispatcher(dispatcher.connection),
             reclaim_after=timedelta(seconds=settings.schedule_reclaim_seconds),
         )
         relay.start()

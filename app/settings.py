@@ -154,6 +154,17 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "rows are never purged.",
     ),
     SettingDoc(
+        "TRUEPPM_IMPORT_MAX_BYTES",
+        "`52428800` (50 MB)",
+        "Largest plan file an import accepts; a larger upload is refused before it is read.",
+    ),
+    SettingDoc(
+        "TRUEPPM_IMPORT_RETENTION_DAYS",
+        "`30`",
+        "Days an ended import (its row and report; the file itself is dropped when the import "
+        "ends) is kept before the retention purge removes it.",
+    ),
+    SettingDoc(
         "TRUEPPM_FORECAST_SNAPSHOT_DAILY_DAYS",
         "`90`",
         "Forecast snapshots younger than this are all kept; older ones are thinned to the "
@@ -280,6 +291,8 @@ class Settings:
     history_retention_days: int = 90
     task_run_retention_days: int = 30
     outbox_retention_days: int = 7
+    import_max_bytes: int = 50 * 1024 * 1024
+    import_retention_days: int = 30
     snapshot_daily_days: int = 90
     snapshot_weekly_days: int = 365
     purge_inflight_seconds: int = 600
@@ -370,6 +383,8 @@ class Settings:
             history_retention_days=_int(env, "HISTORY_RETENTION_DAYS", 90),
             task_run_retention_days=_int(env, "TASK_RUN_RETENTION_DAYS", 30),
             outbox_retention_days=_int(env, "TRUEPPM_OUTBOX_RETENTION_DAYS", 7),
+            import_max_bytes=_int(env, "TRUEPPM_IMPORT_MAX_BYTES", 50 * 1024 * 1024),
+            import_retention_days=_int(env, "TRUEPPM_IMPORT_RETENTION_DAYS", 30),
             snapshot_daily_days=daily,
             snapshot_weekly_days=weekly,
             purge_inflight_seconds=_int(env, "RETENTION_PURGE_INFLIGHT_SECONDS", 600),

@@ -35,6 +35,9 @@ class TruePPMGraphQL(GraphQL[Context, None]):
             build_schema(state.settings),
             graphql_ide="graphiql" if state.settings.graphiql else None,
             allow_queries_via_get=False,
+            # Plan imports send files by the GraphQL multipart request spec. Auth is a Bearer
+            # header, never a cookie, so a cross-site form post carries no credentials.
+            multipart_uploads_enabled=True,
             allowed_origins=state.settings.allowed_origins,
         )
         self.state = state

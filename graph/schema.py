@@ -34,6 +34,8 @@ from graph.extensions import ActAsPrincipal, ReadOnlyTokens
 from graph.forecasts.mutations import ForecastMutation
 from graph.forecasts.queries import ForecastQuery
 from graph.history.queries import HistoryQuery
+from graph.interchange.mutations import InterchangeMutation
+from graph.interchange.queries import InterchangeQuery
 from graph.labels.mutations import LabelMutation
 from graph.labels.queries import LabelQuery
 from graph.programs.mutations import ProgramMutation
@@ -69,6 +71,7 @@ QUERIES: tuple[type, ...] = (
     CommentQuery,
     HistoryQuery,
     ForecastQuery,
+    InterchangeQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -86,6 +89,7 @@ MUTATIONS: tuple[type, ...] = (
     RiskMutation,
     CommentMutation,
     ForecastMutation,
+    InterchangeMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (EventSubscription,)
 

@@ -51,6 +51,9 @@ class EventType(enum.StrEnum):
     FORECAST_PROGRESS = "forecast_progress"
     FORECAST_COMPLETE = "forecast_complete"
     FORECAST_FAILED = "forecast_failed"
+    IMPORT_PROGRESS = "import_progress"
+    IMPORT_COMPLETE = "import_complete"
+    IMPORT_FAILED = "import_failed"
     RESYNC_REQUIRED = "resync_required"
 
 
@@ -62,6 +65,9 @@ SCHEDULE_TYPES = frozenset(
         EventType.FORECAST_PROGRESS,
         EventType.FORECAST_COMPLETE,
         EventType.FORECAST_FAILED,
+        EventType.IMPORT_PROGRESS,
+        EventType.IMPORT_COMPLETE,
+        EventType.IMPORT_FAILED,
     }
 )
 """What `scheduleEvents` streams (plus `resync_required`, which every stream may send)."""
@@ -205,6 +211,33 @@ class ForecastCompletePayload:
 @dataclass(frozen=True)
 class ForecastFailedPayload:
     forecast_run_id: uuid.UUID
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportProgressPayload:
+    """A plan import moved on: `stage` is `reading` (parsing the file) or `writing`."""
+
+    import_id: uuid.UUID
+    stage: str
+
+
+@dataclass(frozen=True)
+class ImportCompletePayload:
+    """A plan import committed: what was created, how many warnings its report holds."""
+
+    import_id: uuid.UUID
+    counts: Mapping[str, int]
+    warnings: int
+    baseline_ids: Sequence[uuid.UUID] = ()
+
+
+@dataclass(frozen=True)
+class ImportFailedPayload:
+    """A plan import ended without changing the project; `code` is the typed error's."""
+
+    import_id: uuid.UUID
     code: str
     message: str
 

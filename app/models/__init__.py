@@ -8,6 +8,7 @@ from app.models.calendar import Calendar, CalendarException
 from app.models.comment import Comment
 from app.models.forecast import ForecastRun, ProjectForecastSnapshot
 from app.models.history import HistoryEntry
+from app.models.interchange import ImportRequest
 from app.models.project import Program, ProgramMember, Project, ProjectMember
 from app.models.retention import RetentionPurgeRun
 from app.models.risk import Risk, RiskTask
@@ -31,6 +32,7 @@ __all__ = [
     "Dependency",
     "ForecastRun",
     "HistoryEntry",
+    "ImportRequest",
     "Label",
     "Ltree",
     "Program",

@@ -34,6 +34,7 @@ class Task(Versioned, Base):
         CheckConstraint(_CONSTRAINTS, name="constraint_type"),
         CheckConstraint("duration >= 0", name="duration_nonnegative"),
         CheckConstraint("percent_complete >= 0 AND percent_complete <= 100", name="percent_range"),
+        CheckConstraint("priority BETWEEN 0 AND 1000", name="priority_range"),
         Index("ix_task_wbs_path_gist", "wbs_path", postgresql_using="gist"),
         Index("uq_task_project_wbs_path", "project_id", "wbs_path", unique=True),
         # A live card's position is unique in its column (app/ranks.py keys).
@@ -65,6 +66,8 @@ class Task(Versioned, Base):
     constraint_date: Mapped[date | None] = mapped_column(Date)
     deadline: Mapped[date | None] = mapped_column(Date)
     percent_complete: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # Leveling priority as in Microsoft Project: 0..1000, 500 normal, 1000 never delayed.
+    priority: Mapped[int] = mapped_column(Integer, default=500, server_default="500")
     actual_start: Mapped[date | None] = mapped_column(Date)
     actual_finish: Mapped[date | None] = mapped_column(Date)
     optimistic_duration: Mapped[float | None] = mapped_column(Float)

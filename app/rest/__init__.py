@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from app.rest import forecasts, openapi, sync
+from app.rest import forecasts, interchange, openapi, sync
 from app.rest.problems import KINDS, Problem, problem_response
 
 __all__ = ["http_exception", "rest_routes"]
@@ -26,6 +26,17 @@ def rest_routes() -> list[BaseRoute]:
             forecasts.list_forecast_snapshots,
             methods=["GET"],
         ),
+        Route(
+            "/api/v1/projects/{project_id}/imports",
+            interchange.create_import,
+            methods=["POST"],
+        ),
+        Route(
+            "/api/v1/projects/{project_id}/imports/{import_id}",
+            interchange.get_import,
+            methods=["GET"],
+        ),
+        Route("/api/v1/projects/{project_id}/export.xml", interchange.export_xml, methods=["GET"]),
         Route("/api/schema/", openapi.schema_endpoint, methods=["GET"]),
         Route("/api/docs/", openapi.docs_endpoint, methods=["GET"]),
     ]

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from app.rest import openapi_forecasts
+from app.rest import openapi_forecasts, openapi_interchange
 from app.rest.openapi_common import (
     PROJECT_ID,
     PROJECT_NOT_FOUND,
@@ -177,6 +177,7 @@ def _components() -> dict[str, Any]:
         },
     }
     schemas.update(openapi_forecasts.schemas())
+    schemas.update(openapi_interchange.schemas())
     pull_tables, push_tables = {}, {}
     for entry in tables:
         title = entry.name.title().replace("_", "")
@@ -409,7 +410,12 @@ def _meta_paths() -> dict[str, Any]:
 def build_document(mounted: set[str] | None = None) -> dict[str, Any]:
     """The document; with `mounted`, only the documented paths the app really serves (a
     route that exists only with an optional component is described when it is there)."""
-    paths = {**_sync_paths(), **openapi_forecasts.paths(), **_meta_paths()}
+    paths = {
+        **_sync_paths(),
+        **openapi_forecasts.paths(),
+        **openapi_interchange.paths(),
+        **_meta_paths(),
+    }
     if mounted is not None:
         paths = {path: spec for path, spec in paths.items() if path in mounted}
     return {
@@ -417,8 +423,8 @@ def build_document(mounted: set[str] | None = None) -> dict[str, Any]:
         "info": {
             "title": "TruePPM REST API",
             "version": "1.0.0",
-            "description": "Offline sync (WatermelonDB protocol), forecast snapshot history "
-            "and operational endpoints. "
+            "description": "Offline sync (WatermelonDB protocol), forecast snapshot history, "
+            "plan import and export (MSPDI), and operational endpoints. "
             "The rest of the API is GraphQL at /graphql. Errors are RFC 9457 problem+json.",
         },
         "paths": paths,

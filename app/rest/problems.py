@@ -37,7 +37,10 @@ KINDS: dict[str, tuple[int, str]] = {
     "sync-conflict": (409, "Records changed on the server since lastPulledAt"),
     "batch-in-progress": (409, "This batch is being applied by another request"),
     "resync-required": (410, "Full resync required"),
+    "payload-too-large": (413, "Payload too large"),
     "unsupported-media-type": (415, "Unsupported media type"),
+    "unsupported-format": (415, "Unsupported plan format"),
+    "project-not-empty": (409, "The project already has tasks"),
     "validation": (422, "Invalid input"),
     "dependency-cycle": (422, "Dependency cycle"),
     "internal": (500, "Internal server error"),
@@ -88,7 +91,20 @@ def from_app_error(error: AppError) -> Problem:
         return Problem("forbidden", error.message)
     if isinstance(error, AuthenticationError):
         return Problem("unauthenticated", error.message)
-    return Problem("bad-request", error.message)
+    return _import_problem(error) or Problem("bad-request", error.message)
+
+
+def _import_problem(error: AppError) -> Problem | None:
+    # Imported here: the interchange package loads the models, this module must not.
+    from app.interchange.errors import FileTooLarge, ProjectNotEmpty, UnsupportedFormat
+
+    if isinstance(error, FileTooLarge):
+        return Problem("payload-too-large", error.message, limit=error.limit)
+    if isinstance(error, UnsupportedFormat):
+        return Problem("unsupported-format", error.message)
+    if isinstance(error, ProjectNotEmpty):
+        return Problem("project-not-empty", error.message)
+    return None
 
 
 def problem_response(problem: Problem) -> JSONResponse:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from app.forecasts.pruning import prune_snapshots
 from app.history.purge import purge_history
+from app.interchange.purge import purge_imports
 from app.scheduling.purge import purge_schedule_requests, purge_task_runs
 from app.sprints.purge import purge_close_requests
 from app.state import unit_of_work
@@ -72,6 +73,11 @@ async def _forecast_snapshots(state: AppState, dry_run: bool) -> int:
     )
 
 
+async def _plan_imports(state: AppState, dry_run: bool) -> int:
+    days = state.settings.import_retention_days
+    return await purge_imports(state.sessions, days, dry_run=dry_run)
+
+
 STEPS: tuple[Step, ...] = (
     Step("history", lambda s: f"{s.history_retention_days} days", _history),
     Step("task_runs", lambda s: f"{s.task_run_retention_days} days", _task_runs),
@@ -94,4 +100,5 @@ STEPS: tuple[Step, ...] = (
         ),
         _forecast_snapshots,
     ),
+    Step("plan_imports", lambda s: f"{s.import_retention_days} days", _plan_imports),
 )

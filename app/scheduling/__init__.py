@@ -20,12 +20,14 @@ class _QueuedScheduling:
     def __init__(self, state: AppState, url: str) -> None:
         self.dispatcher = RQDispatcher(url)
         # Imported here: app.sprints.queue imports this package (a top-level import cycles).
+        from app.interchange.queue import ImportDispatcher
         from app.sprints.queue import SprintCloseDispatcher
 
         self.relay = RelayLoop(
             state.sessions,
             self.dispatcher,
             close_dispatch=SprintCloseDispatcher(self.dispatcher.connection),
+            import_dispatch=ImportDispatcher(self.dispatcher.connection),
             reclaim_after=timedelta(seconds=state.settings.schedule_reclaim_seconds),
         )
 

@@ -4,8 +4,9 @@ The relay claims pending requests with `FOR UPDATE SKIP LOCKED` (so several rela
 claim the same rows), coalesces them per project and hands each project to a dispatcher once.
 A request whose job never finished (a killed worker) becomes claimable again after
 `reclaim_after`. Sprint-close requests (`SprintCloseRequest`) are claimed the same way and
-dispatched one by one. With `VALKEY_URL` the dispatcher enqueues an RQ job by dotted path; without
-it, `InProcessRunner` computes in this process, one project at a time per project.
+dispatched one by one, and so are plan imports (`ImportRequest`, app/interchange/outbox.py).
+With `VALKEY_URL` the dispatcher enqueues an RQ job by dotted path; without it,
+`InProcessRunner` computes in this process, one project at a time per project.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.events.bus import EventBus
+from app.interchange.outbox import relay_imports
+from app.interchange.service import process_import
 from app.models import ScheduleRequest, SprintCloseRequest
 from app.scheduling.recompute import Outcome, recompute
 from app.sprints.closing import process_close
@@ -117,10 +120,12 @@ class RelayLoop:
         sweep_every: float = 5.0,
         reclaim_after: timedelta = timedelta(minutes=5),
         close_dispatch: Dispatch | None = None,
+        import_dispatch: Dispatch | None = None,
     ) -> None:
         self.sessions = sessions
         self.dispatch = dispatch
         self.close_dispatch = close_dispatch
+        self.import_dispatch = import_dispatch
         self.sweep_every = sweep_every
         self.reclaim_after = reclaim_after
         self._wake = asyncio.Event()
@@ -142,6 +147,13 @@ class RelayLoop:
                     )
                 except Exception:
                     log.warning("sprint-close relay could not dispatch; will retry", exc_info=True)
+            if self.import_dispatch is not None:
+                try:
+                    await relay_imports(
+                        self.sessions, self.import_dispatch, reclaim_after=self.reclaim_after
+                    )
+                except Exception:
+                    log.warning("import relay could not dispatch; will retry", exc_info=True)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.sweep_every)
             except TimeoutError:
@@ -183,6 +195,7 @@ class InProcessRunner:
             sweep_every=sweep_every,
             reclaim_after=timedelta(0),
             close_dispatch=self._dispatch_close,
+            import_dispatch=self._dispatch_import,
         )
         self._queue: asyncio.Queue[tuple[str, uuid.UUID]] = asyncio.Queue()
         self._queued: set[tuple[str, uuid.UUID]] = set()
@@ -205,9 +218,16 @@ class InProcessRunner:
     async def _dispatch_close(self, request_id: uuid.UUID) -> None:
         self._put(("sprint_close", request_id))
 
+    async def _dispatch_import(self, import_id: uuid.UUID) -> None:
+        self._put(("import", import_id))
+
     async def _run(self, kind: str, ident: uuid.UUID) -> None:
         if kind == "sprint_close":
             await process_close(self.sessions, ident, self.bus)
+            return
+        if kind == "import":
+            # Its commit records a schedule request: poke the relay so it runs at once.
+            await process_import(self.sessions, ident, self.bus, {"schedule_poke": self.poke})
             return
         outcome = await recompute(self.sessions, ident)
         if outcome.downstream:  # dependent projects: claim their requests now

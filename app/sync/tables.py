@@ -46,6 +46,7 @@ _TASK_WRITABLE = frozenset(
         "constraint_date",
         "deadline",
         "percent_complete",
+        "priority",
         "actual_start",
         "actual_finish",
         "optimistic_duration",

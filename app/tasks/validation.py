@@ -37,7 +37,10 @@ WORK_FIELDS = frozenset(
     }
 )
 SCHEDULE_FIELDS = frozenset(
-    {"kind", "duration", "calendar_id", "constraint_type", "constraint_date", "deadline"}
+    {
+        "kind", "duration", "calendar_id", "constraint_type", "constraint_date", "deadline",
+        "priority",
+    }
 )
 # Column name -> the GraphQL input field name used in error paths.
 INPUT_NAMES = {
@@ -61,6 +64,7 @@ _DEFAULTS: dict[str, Any] = {
     "duration": 1,
     "constraint_type": ConstraintType.ASAP.value,
     "percent_complete": 0.0,
+    "priority": 500,
 }
 
 
@@ -127,6 +131,8 @@ def _basic_problems(
             problems.append(FieldProblem(_path("kind"), "move the children out first"))
     if v["percent_complete"] is None or not 0 <= v["percent_complete"] <= 100:
         problems.append(FieldProblem(_path("percent_complete"), "must be between 0 and 100"))
+    if v["priority"] is None or not 0 <= v["priority"] <= 1000:
+        problems.append(FieldProblem(_path("priority"), "must be between 0 and 1000"))
     if v["story_points"] is not None and v["story_points"] < 0:
         problems.append(FieldProblem(_path("story_points"), "must be zero or more"))
     return problems

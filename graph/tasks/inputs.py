@@ -27,6 +27,7 @@ _COLUMNS = {
     "constraint_date": "constraint_date",
     "deadline": "deadline",
     "percent_complete": "percent_complete",
+    "priority": "priority",
     "actual_start": "actual_start",
     "actual_finish": "actual_finish",
     "optimistic": "optimistic_duration",
@@ -35,7 +36,9 @@ _COLUMNS = {
     "story_points": "story_points",
     "assignee_id": "assignee_id",
 }
-_REQUIRED = {"name", "description", "kind", "duration", "constraint_type", "percent_complete"}
+_REQUIRED = {
+    "name", "description", "kind", "duration", "constraint_type", "percent_complete", "priority",
+}  # fmt: skip
 _UNKNOWN = uuid.UUID(int=0)
 
 
@@ -61,6 +64,9 @@ class TaskFieldsInput:
     constraint_date: date | None = strawberry.UNSET
     deadline: date | None = strawberry.UNSET
     percent_complete: float | None = strawberry.UNSET
+    priority: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Leveling priority, 0..1000 (500 normal)."
+    )
     actual_start: date | None = strawberry.UNSET
     actual_finish: date | None = strawberry.UNSET
     optimistic: float | None = strawberry.UNSET

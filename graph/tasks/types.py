@@ -61,6 +61,7 @@ _PLAIN = (
     "constraint_date",
     "deadline",
     "percent_complete",
+    "priority",
     "actual_start",
     "actual_finish",
     "story_points",
@@ -89,6 +90,9 @@ class Task:
     constraint_date: date | None
     deadline: date | None
     percent_complete: float
+    priority: int = strawberry.field(
+        description="Leveling priority, 0..1000 (500 normal, 1000 = never delayed)."
+    )
     actual_start: date | None
     actual_finish: date | None
     optimistic: float | None = strawberry.field(description="Optimistic estimate (days).")

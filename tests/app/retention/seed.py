@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 
 from app.models import (
     HistoryEntry,
+    ImportRequest,
     ProjectForecastSnapshot,
     ScheduleRequest,
     Sprint,
@@ -124,7 +125,16 @@ async def seed_everything(state: AppState, now: dt.datetime) -> dict[str, set[An
             _snapshot(p, tuesday + DAY),
             _snapshot(p, _ago(now, 3)),
         ]
-        s.add_all([*history, *runs, *requests, *closes, *batches, *snapshots])
+        # Imports ended 31 and 29 days ago (window 30) and one open for 60: only the first goes.
+        imports = [
+            ImportRequest(
+                project_id=p, file_name=f"{n}.xml", file_format="mspdi", file_size=1,
+                file_sha256=f"{n:064d}", state=state, created_at=_ago(now, 60),
+                ended_at=None if ended is None else _ago(now, ended),
+            )
+            for n, (state, ended) in enumerate((("DONE", 31), ("DEAD", 29), ("PENDING", None)))
+        ]  # fmt: skip
+        s.add_all([*history, *runs, *requests, *closes, *batches, *snapshots, *imports])
         await s.flush()
         keep["history"] = {history[0].id}
         keep["task_runs"] = {runs[2].id, runs[3].id}
@@ -133,6 +143,7 @@ async def seed_everything(state: AppState, now: dt.datetime) -> dict[str, set[An
         keep["sync_batches"] = {"new"}
         keep["sync_tombstones"] = {tasks["live"], tasks["fresh"]}
         keep["forecast_snapshots"] = {snapshots[1].id, snapshots[2].id}
+        keep["plan_imports"] = {imports[1].id, imports[2].id}
     return keep
 
 
@@ -146,6 +157,7 @@ async def surviving(state: AppState) -> dict[str, set[Any]]:
         "sync_batches": select(SyncBatch.client_batch_id),
         "sync_tombstones": select(Task.id),
         "forecast_snapshots": select(ProjectForecastSnapshot.id),
+        "plan_imports": select(ImportRequest.id),
     }
     async with state.sessions() as session:
         return {name: set((await session.execute(q)).scalars()) for name, q in queries.items()}

@@ -1,0 +1,308 @@
+"""What an import writes, read from an MSPDI document: the `ImportPlan` and its report.
+
+The engine's reader (`scheduler.read_mspdi_tree`) turns Project's minutes into the engine's
+working days with the day-boundary rules that make our dates match Project's; this module
+adds what the engine does not need and a project does: names, notes, priorities, progress,
+baselines, calendar names, and the report of everything approximated or skipped.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from app.interchange.errors import MalformedFile
+from scheduler import Calendar as EngineCalendar
+from scheduler import (
+    CyclicDependencyError,
+    MspdiFormatError,
+    MspdiProject,
+    ScheduleInputError,
+    read_mspdi_tree,
+)
+from scheduler import Task as EngineTask
+from scheduler._mspdi_xml import child, children, clock, iso_minutes, parse_datetime, text
+
+MAX_NAME = 500
+MAX_NOTES = 20000
+MAX_CALENDAR_NAME = 200
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One thing approximated, dropped or skipped: `subject` (task, link, calendar, project,
+    resource, assignment, baseline), the file's own reference (a UID) and what happened."""
+
+    subject: str
+    ref: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"subject": self.subject, "ref": self.ref, "message": self.message}
+
+
+@dataclass(frozen=True)
+class PlanCalendar:
+    uid: str
+    name: str
+    working_weekdays: int
+    # Inclusive (first, last, is_working) ranges, sorted, never overlapping.
+    exceptions: tuple[tuple[date, date, bool], ...]
+
+
+@dataclass(frozen=True)
+class PlanTask:
+    """One task row; `engine` carries the scheduling inputs exactly as the engine reads them."""
+
+    uid: str
+    engine: EngineTask
+    notes: str
+    priority: int
+    percent_complete: float
+
+
+@dataclass(frozen=True)
+class PlanBaselineTask:
+    uid: str
+    start: date | None
+    finish: date | None
+    duration: int
+
+
+@dataclass(frozen=True)
+class PlanBaseline:
+    number: int  # 0 = "Baseline", 1..10 = "Baseline1".."Baseline10"
+    tasks: tuple[PlanBaselineTask, ...]
+
+    @property
+    def name(self) -> str:
+        return "Baseline" if self.number == 0 else f"Baseline{self.number}"
+
+
+@dataclass
+class ImportPlan:
+    name: str
+    start: date
+    status_date: date | None
+    default_calendar: str | None
+    calendars: list[PlanCalendar]
+    tasks: list[PlanTask]  # outline order: every parent before its children
+    links: list[tuple[str, str, str, int, str]]  # (pred uid, succ uid, type, lag, lag unit)
+    baselines: list[PlanBaseline]
+    warnings: list[ReportEntry] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "tasks": len(self.tasks),
+            "summaries": sum(1 for t in self.tasks if t.engine.kind == "summary"),
+            "milestones": sum(1 for t in self.tasks if t.engine.kind == "milestone"),
+            "dependencies": len(self.links),
+            "calendars": len(self.calendars),
+            "calendar_exceptions": sum(len(c.exceptions) for c in self.calendars),
+            "baselines": len(self.baselines),
+            "baseline_tasks": sum(len(b.tasks) for b in self.baselines),
+        }
+
+    def report(self) -> dict[str, Any]:
+        """The JSON kept with the import: counts per kind, skipped counts, every warning."""
+        return {
+            "counts": self.counts(),
+            "skipped": dict(sorted(self.skipped.items())),
+            "warnings": [w.as_json() for w in self.warnings],
+        }
+
+
+def _ranges(days: frozenset[date], working: bool) -> list[tuple[date, date, bool]]:
+    """Consecutive dates folded into inclusive ranges."""
+    out: list[tuple[date, date, bool]] = []
+    for day in sorted(days):
+        if out and out[-1][1] + timedelta(days=1) == day:
+            out[-1] = (out[-1][0], day, working)
+        else:
+            out.append((day, day, working))
+    return out
+
+
+def _calendar(uid: str, name: str, cal: EngineCalendar) -> PlanCalendar:
+    spans = _ranges(cal.holidays, False) + _ranges(cal.extra_working_days, True)
+    return PlanCalendar(uid, name, cal.working_weekdays, tuple(sorted(spans)))
+
+
+class _Extras:
+    """The fields beyond the engine's, read from the same document."""
+
+    def __init__(self, root: ET.Element, project: MspdiProject) -> None:
+        self.root = root
+        self.project = project
+        self.day_start = clock(text(root, "DefaultStartTime"), time(8))
+        self.day_end = clock(text(root, "DefaultFinishTime"), time(17))
+        self.warnings = [ReportEntry(w.subject, w.ref, w.message) for w in project.warnings]
+        self.skipped: Counter[str] = Counter()
+        self.rows = {
+            uid: row
+            for row in children(child(root, "Tasks"), "Task")
+            if (uid := text(row, "UID") or "") in {t.id for t in project.network.tasks}
+        }
+
+    def warn(self, subject: str, ref: str, message: str) -> None:
+        self.warnings.append(ReportEntry(subject, ref, message))
+
+    def task(self, engine: EngineTask) -> PlanTask:
+        row = self.rows[engine.id]
+        name = engine.name.strip() or f"Task {engine.id}"
+        if len(name) > MAX_NAME:
+            self.warn("task", engine.id, f"name cut to {MAX_NAME} characters")
+            name = name[:MAX_NAME]
+        notes = text(row, "Notes") or ""
+        if len(notes) > MAX_NOTES:
+            self.warn("task", engine.id, f"notes cut to {MAX_NOTES} characters")
+            notes = notes[:MAX_NOTES]
+        priority = _number(text(row, "Priority"), 500)
+        if not 0 <= priority <= 1000:
+            self.warn("task", engine.id, f"priority {priority:g} clamped to 0..1000")
+        percent = _number(text(row, "PercentComplete"), 0)
+        if not 0 <= percent <= 100:
+            self.warn("task", engine.id, f"percent complete {percent:g} clamped to 0..100")
+        return PlanTask(
+            uid=engine.id,
+            engine=replace(engine, name=name),
+            notes=notes,
+            priority=int(min(max(priority, 0), 1000)),
+            percent_complete=float(min(max(percent, 0), 100)),
+        )
+
+    def calendars(self) -> list[PlanCalendar]:
+        """Base calendars, and any calendar a task or the project uses; resource calendars
+        (until resources are imported) are skipped and counted."""
+        used = {t.calendar for t in self.project.network.tasks if t.calendar}
+        used |= {self.project.network.default_calendar or ""}
+        plans = []
+        for cal in children(child(self.root, "Calendars"), "Calendar"):
+            uid = text(cal, "UID") or ""
+            engine = self.project.network.calendars.get(uid)
+            if engine is None:
+                continue
+            if text(cal, "IsBaseCalendar") == "0" and uid not in used:
+                self.skipped["resource_calendars"] += 1
+                continue
+            name = (text(cal, "Name") or f"Calendar {uid}").strip()[:MAX_CALENDAR_NAME]
+            plans.append(_calendar(uid, name or f"Calendar {uid}", engine))
+        return plans
+
+    def baselines(self, kept: set[str]) -> list[PlanBaseline]:
+        by_number: dict[int, list[PlanBaselineTask]] = {}
+        per_day = self.project.minutes_per_day
+        for uid, row in self.rows.items():
+            if uid not in kept:
+                continue
+            for base in children(row, "Baseline"):
+                number = int(_number(text(base, "Number"), 0))
+                if not 0 <= number <= 10:
+                    self.warn("baseline", uid, f"baseline number {number} is not 0..10; skipped")
+                    continue
+                minutes = iso_minutes(text(base, "Duration") or "PT0H0M0S")
+                by_number.setdefault(number, []).append(
+                    PlanBaselineTask(
+                        uid=uid,
+                        start=self._day(text(base, "Start"), start=True),
+                        finish=self._day(text(base, "Finish"), start=False),
+                        duration=round(minutes / per_day),
+                    )
+                )
+        return [PlanBaseline(n, tuple(by_number[n])) for n in sorted(by_number)]
+
+    def _day(self, value: str | None, *, start: bool) -> date | None:
+        moment = _moment(value)
+        if moment is None:
+            return None
+        if start and moment.time() >= self.day_end:
+            return moment.date() + timedelta(days=1)
+        if not start and moment.time() <= self.day_start:
+            return moment.date() - timedelta(days=1)
+        return moment.date()
+
+    def count_resources(self) -> None:
+        """Resources and assignments wait for the resources feature; say what was left."""
+        resources = [
+            r
+            for r in children(child(self.root, "Resources"), "Resource")
+            if (text(r, "UID") or "0") != "0" and text(r, "IsNull") != "1"
+        ]
+        assignments = [
+            a
+            for a in children(child(self.root, "Assignments"), "Assignment")
+            if not (text(a, "ResourceUID") or "").startswith("-")
+        ]
+        if resources:
+            self.skipped["resources"] = len(resources)
+            self.warn(
+                "project", "", f"{len(resources)} resource(s) not imported (no resources yet)"
+            )
+        if assignments:
+            self.skipped["assignments"] = len(assignments)
+            self.warn(
+                "project", "", f"{len(assignments)} assignment(s) not imported (no resources yet)"
+            )
+
+
+def _number(value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise MalformedFile(f"{value!r} is not a number") from None
+
+
+def _moment(value: str | None) -> datetime | None:
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        raise MalformedFile(f"{value!r} is not a date and time") from None
+
+
+def plan_from_mspdi(root: ET.Element, fallback_name: str) -> ImportPlan:
+    """Read a parsed MSPDI document; a file that is not a readable plan is `MalformedFile`."""
+    try:
+        project = read_mspdi_tree(root, fallback_name)
+    except MspdiFormatError as exc:
+        raise MalformedFile(str(exc), element=root.tag.rsplit("}", 1)[-1]) from None
+    except CyclicDependencyError as exc:
+        raise MalformedFile("the links form a cycle: task UIDs " + " -> ".join(exc.cycle)) from None
+    except ScheduleInputError as exc:
+        problems = "; ".join(map(str, exc.problems))
+        raise MalformedFile(f"the plan is not schedulable: {problems}") from None
+    except ValueError as exc:  # a date, number or duration the reader could not parse
+        raise MalformedFile(f"unreadable value: {exc}") from None
+    extras = _Extras(root, project)
+    tasks = [extras.task(t) for t in project.network.tasks]
+    kept = {t.uid for t in tasks}
+    links = [
+        (d.predecessor, d.successor, str(d.type), d.lag, str(d.lag_unit))
+        for d in project.network.dependencies
+    ]
+    calendars = extras.calendars()
+    known = {c.uid for c in calendars}
+    default = (
+        project.network.default_calendar if project.network.default_calendar in known else None
+    )
+    baselines = extras.baselines(kept)
+    extras.count_resources()
+    if text(root, "StatusDate") is None and any(t.percent_complete for t in tasks):
+        extras.warn("project", "", "progress without a status date; progress is as of today")
+    return ImportPlan(
+        name=(project.name or fallback_name).strip()[:200] or fallback_name,
+        start=project.network.start,
+        status_date=project.network.status_date,
+        default_calendar=default,
+        calendars=calendars,
+        tasks=tasks,
+        links=links,
+        baselines=baselines,
+        warnings=extras.warnings,
+        skipped=extras.skipped,
+    )

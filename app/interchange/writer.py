@@ -1,0 +1,198 @@
+"""Writing an `ImportPlan` into an empty project, inside the caller's transaction.
+
+Bulk Core inserts (one executemany per table), so a 10,000-task plan is a handful of
+statements; the sync and history triggers still see every row. Ids are chosen here, so the
+WBS paths (`t<uuid hex>` labels) are known before any row is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import ranks
+from app.boards.placement import first_column
+from app.interchange.errors import ProjectNotEmpty
+from app.interchange.plan import ImportPlan
+from app.models import (
+    Baseline,
+    BaselineTask,
+    Calendar,
+    CalendarException,
+    Dependency,
+    Project,
+    Task,
+)
+from app.scheduling.outbox import request_schedule
+from app.tasks import wbs
+
+
+@dataclass(frozen=True)
+class Written:
+    """Ids of what the import created, keyed by the file's UIDs."""
+
+    tasks: dict[str, uuid.UUID]
+    calendars: dict[str, uuid.UUID]
+    baselines: list[uuid.UUID]
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+async def ensure_empty(session: AsyncSession, project_id: uuid.UUID) -> None:
+    """`ProjectNotEmpty` when the project has a live task (imports never merge)."""
+    live = await session.execute(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.project_id == project_id, Task.is_deleted.is_(False))
+    )
+    count = live.scalar_one()
+    if count:
+        raise ProjectNotEmpty(count)
+
+
+async def _calendars(
+    session: AsyncSession, project_id: uuid.UUID, plan: ImportPlan
+) -> dict[str, uuid.UUID]:
+    ids = {c.uid: uuid.uuid4() for c in plan.calendars}
+    if not ids:
+        return ids
+    await session.execute(
+        insert(_table(Calendar)),
+        [
+            {"id": ids[c.uid], "project_id": project_id, "name": c.name,
+             "working_weekdays": c.working_weekdays}
+            for c in plan.calendars
+        ],
+    )  # fmt: skip
+    rows = [
+        {"id": uuid.uuid4(), "calendar_id": ids[c.uid], "name": "", "start_date": first,
+         "end_date": last, "is_working": working}
+        for c in plan.calendars
+        for first, last, working in c.exceptions
+    ]  # fmt: skip
+    if rows:
+        await session.execute(insert(_table(CalendarException)), rows)
+    return ids
+
+
+def _task_rows(
+    project_id: uuid.UUID,
+    plan: ImportPlan,
+    calendars: dict[str, uuid.UUID],
+    column_id: uuid.UUID | None,
+) -> tuple[dict[str, uuid.UUID], list[dict[str, Any]]]:
+    ids = {t.uid: uuid.uuid4() for t in plan.tasks}
+    paths: dict[str, str] = {}
+    siblings: dict[str | None, int] = defaultdict(int)
+    for t in plan.tasks:
+        siblings[t.engine.parent] += 1
+    sibling_keys = {parent: iter(ranks.keys_after(None, n)) for parent, n in siblings.items()}
+    card_keys = iter(ranks.keys_after(None, len(plan.tasks)))
+    rows = []
+    for t in plan.tasks:
+        e = t.engine
+        parent_path = paths[e.parent] if e.parent is not None else None
+        paths[t.uid] = wbs.child_path(parent_path, ids[t.uid])
+        rows.append(
+            {
+                "id": ids[t.uid],
+                "project_id": project_id,
+                "wbs_path": paths[t.uid],
+                "wbs_rank": next(sibling_keys[e.parent]),
+                "name": e.name,
+                "description": t.notes,
+                "kind": str(e.kind),
+                "duration": 0 if str(e.kind) == "summary" else e.duration,
+                "calendar_id": calendars.get(e.calendar) if e.calendar else None,
+                "constraint_type": str(e.constraint_type),
+                "constraint_date": e.constraint_date,
+                "deadline": e.deadline,
+                "percent_complete": t.percent_complete,
+                "priority": t.priority,
+                "actual_start": e.actual_start,
+                "actual_finish": e.actual_finish,
+                "column_id": column_id,
+                "board_rank": next(card_keys) if column_id else None,
+            }
+        )
+    return ids, rows
+
+
+async def _baselines(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    plan: ImportPlan,
+    tasks: dict[str, uuid.UUID],
+    actor: uuid.UUID | None,
+) -> list[uuid.UUID]:
+    by_uid = {t.uid: t for t in plan.tasks}
+    made = []
+    for base in plan.baselines:
+        finishes = [b.finish for b in base.tasks if b.finish is not None]
+        baseline_id = uuid.uuid4()
+        await session.execute(
+            insert(_table(Baseline)).values(
+                id=baseline_id,
+                project_id=project_id,
+                name=base.name,
+                is_active=base.number == 0,
+                project_finish=max(finishes, default=None),
+                task_count=len(base.tasks),
+                captured_by=actor,
+            )
+        )
+        await session.execute(
+            insert(_table(BaselineTask)),
+            [
+                {"id": uuid.uuid4(), "baseline_id": baseline_id, "task_id": tasks[b.uid],
+                 "name": by_uid[b.uid].engine.name, "kind": str(by_uid[b.uid].engine.kind),
+                 "duration": b.duration, "early_start": b.start, "early_finish": b.finish,
+                 "total_float": None}
+                for b in base.tasks
+            ],
+        )  # fmt: skip
+        made.append(baseline_id)
+    return made
+
+
+async def write_plan(
+    session: AsyncSession, project: Project, plan: ImportPlan, actor: uuid.UUID | None
+) -> Written:
+    """Write `plan` into `project` (locked and checked empty by the caller), then record one
+    schedule request: the engine computes every date once the transaction commits."""
+    calendars = await _calendars(session, project.id, plan)
+    column_id = await first_column(session, project.id)
+    tasks, rows = _task_rows(project.id, plan, calendars, column_id)
+    if rows:
+        await session.execute(insert(_table(Task)), rows)
+    if plan.links:
+        await session.execute(
+            insert(_table(Dependency)),
+            [
+                {"id": uuid.uuid4(), "project_id": project.id, "predecessor_id": tasks[p],
+                 "successor_id": tasks[s], "type": kind, "lag": lag, "lag_unit": unit}
+                for p, s, kind, lag, unit in plan.links
+            ],
+        )  # fmt: skip
+    baselines = await _baselines(session, project.id, plan, tasks, actor)
+    await session.execute(
+        update(_table(Project))
+        .where(_table(Project).c.id == project.id)
+        .values(
+            start_date=plan.start,
+            status_date=plan.status_date,
+            default_calendar_id=calendars.get(plan.default_calendar or ""),
+            server_version=_table(Project).c.server_version + 1,
+        )
+    )
+    await request_schedule(session, project.id, "plan imported")
+    return Written(tasks, calendars, baselines)
