@@ -59,3 +59,25 @@ def test_relationships_never_lazy_load() -> None:
         if rel.lazy != "raise"
     ]
     assert lazy == []
+
+
+def test_entry_modules_import_first_in_a_fresh_interpreter() -> None:
+    """An import cycle only bites the process that loads the wrong module first: an RQ worker
+    loads its job module first, `python -m` its module. The suite's own process has loaded
+    everything already, so each entry module is imported first in a child interpreter."""
+    import subprocess
+
+    entries = [
+        *(f"jobs.{p.stem}" for p in sorted((ROOT / "jobs").glob("*.py")) if p.stem != "__init__"),
+        "app.cli", "app.asgi", "app.interchange.mpxj_convert", "graph.http", "graph.sdl",
+        "scheduler",
+    ]  # fmt: skip
+    assert "jobs.interchange" in entries
+    failing = {}
+    for module in entries:
+        done = subprocess.run(
+            [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, cwd=ROOT
+        )
+        if done.returncode:
+            failing[module] = done.stderr.strip().splitlines()[-1]
+    assert not failing, failing

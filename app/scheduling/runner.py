@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.events.bus import EventBus
 from app.interchange.outbox import relay_imports
-from app.interchange.service import process_import
 from app.models import ScheduleRequest, SprintCloseRequest
 from app.scheduling.recompute import Outcome, recompute
 from app.sprints.closing import process_close
@@ -226,6 +225,10 @@ class InProcessRunner:
             await process_close(self.sessions, ident, self.bus)
             return
         if kind == "import":
+            # Imported here: the import service records schedule requests, so it imports this
+            # package; a top-level import would cycle when the service is loaded first.
+            from app.interchange.service import process_import
+
             # Its commit records a schedule request: poke the relay so it runs at once.
             await process_import(self.sessions, ident, self.bus, {"schedule_poke": self.poke})
             return
