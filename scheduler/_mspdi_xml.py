@@ -48,8 +48,10 @@ def children(parent: ET.Element | None, name: str) -> list[ET.Element]:
 
 
 def child(parent: ET.Element | None, name: str) -> ET.Element | None:
-    found = children(parent, name)
-    return found[0] if found else None
+    """The first direct child of ``parent`` with local tag ``name`` (None when absent)."""
+    if parent is None:
+        return None
+    return next((e for e in parent if local(e.tag) == name), None)
 
 
 def text(parent: ET.Element | None, name: str) -> str | None:

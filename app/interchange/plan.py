@@ -142,10 +142,11 @@ class _Extras:
         self.day_end = clock(text(root, "DefaultFinishTime"), time(17))
         self.warnings = [ReportEntry(w.subject, w.ref, w.message) for w in project.warnings]
         self.skipped: Counter[str] = Counter()
+        kept = {t.id for t in project.network.tasks}
         self.rows = {
             uid: row
             for row in children(child(root, "Tasks"), "Task")
-            if (uid := text(row, "UID") or "") in {t.id for t in project.network.tasks}
+            if (uid := text(row, "UID") or "") in kept
         }
 
     def warn(self, subject: str, ref: str, message: str) -> None:
