@@ -148,6 +148,14 @@ class _Reader:
         if _text(root, "ScheduleFromStart") == "0":
             self._warn("project", "", "scheduled from its finish in Project; read from its start")
 
+    def _status_date(self) -> date | None:
+        raw = _text(self.root, "StatusDate")
+        day = self._date(raw, start=False, cal=None)
+        given = _parse_datetime(raw)
+        if day is not None and given is not None and given.date() != day:
+            self._warn("project", "", f"status date {given:%Y-%m-%d %H:%M} read as {day}")
+        return day
+
     def _warn(self, subject: str, ref: str, message: str) -> None:
         self.warnings.append(MspdiWarning(subject, ref, message))
 
@@ -171,7 +179,7 @@ class _Reader:
             dependencies=links,
             calendars={uid: c.to_engine() for uid, c in self.calendars.items()},
             default_calendar=self.default_calendar,
-            status_date=self._date(_text(self.root, "StatusDate"), start=False, cal=None),
+            status_date=self._status_date(),
         )
         return MspdiProject(
             self.name, network, expected, self.minutes_per_day, tuple(self.warnings)

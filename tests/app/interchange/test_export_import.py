@@ -145,7 +145,9 @@ def plans(draw: st.DrawFn) -> ImportPlan:
     return ImportPlan(
         name="Random plan",
         start=START,
-        status_date=START + timedelta(days=30) if any(t.percent_complete for t in tasks) else None,
+        status_date=_weekday(START + timedelta(days=30))
+        if any(t.percent_complete for t in tasks)
+        else None,
         default_calendar=calendars[0].uid if calendars else None,
         calendars=calendars,
         tasks=tasks,
