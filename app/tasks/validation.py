@@ -38,7 +38,12 @@ WORK_FIELDS = frozenset(
 )
 SCHEDULE_FIELDS = frozenset(
     {
-        "kind", "duration", "calendar_id", "constraint_type", "constraint_date", "deadline",
+        "kind",
+        "duration",
+        "calendar_id",
+        "constraint_type",
+        "constraint_date",
+        "deadline",
         "priority",
     }
 )

@@ -31,6 +31,7 @@ FIELDS = (
     "critical",
 )
 
+
 def test_reference_data_present() -> None:
     root = require("mspdi")
     assert len(LOGIC_FILES) == 8, sorted(p.name for p in root.glob("*.xml"))
