@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import TextClause, func, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import scheduler as engine
@@ -74,24 +75,31 @@ def _changes(tasks: dict[str, Task], result: engine.ScheduleResult) -> dict[str,
     return changed
 
 
+def _write_statement() -> TextClause:
+    """One UPDATE for all changed rows: the values travel as one array per column, unnested
+    into rows and joined on the id. An executemany is one statement per row; this is one
+    statement for 10,000 (3.31 s -> 2.66 s for a 10k-task recompute, docs/benchmarks.md)."""
+    columns = Task.__table__.c
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy
+    names = ("id", *OUTPUT_FIELDS)
+    arrays = ", ".join(f"CAST(:{n} AS {columns[n].type.compile(dialect=dialect)}[])" for n in names)
+    assignments = ", ".join(f"{n} = v.{n}" for n in OUTPUT_FIELDS)
+    return text(
+        f"UPDATE task SET {assignments}, server_version = task.server_version + 1 "
+        f"FROM unnest({arrays}) AS v({', '.join(names)}) WHERE task.id = v.id"
+    )
+
+
+_WRITE = _write_statement()
+
+
 async def _write(session: AsyncSession, changed: dict[str, dict[str, Any]]) -> None:
     if not changed:
         return
-    table = Task.__table__
-    columns = table.c
-    # A Core executemany: one round trip for all changed rows, the version bumped in SQL.
-    stmt = (
-        update(table)  # type: ignore[arg-type]  # a Table, typed as FromClause by the ORM
-        .where(columns.id == bindparam("row_id"))
-        .values(
-            {
-                **{name: bindparam(name) for name in OUTPUT_FIELDS},
-                "server_version": columns.server_version + 1,
-            }
-        )
-    )
-    rows = [{"row_id": uuid.UUID(i), **values} for i, values in changed.items()]
-    await session.execute(stmt, rows)
+    values: dict[str, list[Any]] = {"id": [uuid.UUID(i) for i in changed]}
+    for name in OUTPUT_FIELDS:
+        values[name] = [row[name] for row in changed.values()]
+    await session.execute(_WRITE, values)
 
 
 async def _finish(
