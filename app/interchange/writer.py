@@ -1,8 +1,9 @@
 """Writing an `ImportPlan` into an empty project, inside the caller's transaction.
 
-Bulk Core inserts (one executemany per table), so a 10,000-task plan is a handful of
-statements; the sync and history triggers still see every row. Ids are chosen here, so the
-WBS paths (`t<uuid hex>` labels) are known before any row is written.
+Bulk inserts (tasks and links: one `INSERT … SELECT FROM unnest(arrays)` per table), so a
+10,000-task plan is a handful of statements; the sync and history triggers still see every
+row. Ids are chosen here, so the WBS paths (`t<uuid hex>` labels) are known before any row is
+written.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import ranks
@@ -45,6 +47,35 @@ def _table(model: type[Any]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+_PG = postgresql.dialect()  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy
+
+
+def _array_type(table: Table, name: str) -> str:
+    # The column's type as an array; a collation (the rank columns') stays with the column.
+    return table.c[name].type.compile(dialect=_PG).split(" COLLATE ")[0] + "[]"
+
+
+async def _insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (all with the same keys) in one statement: one array per column,
+    `INSERT … SELECT FROM unnest(…)`. An executemany is one statement per row. Columns the
+    rows leave out must have a server default (a Python-side default would be skipped), else
+    the executemany is used."""
+    if not rows:
+        return
+    names = list(rows[0])
+    skipped = [c for c in table.columns if c.name not in rows[0]]
+    if any(c.default is not None and c.server_default is None for c in skipped):
+        await session.execute(insert(table), rows)
+        return
+    quote = _PG.identifier_preparer.quote
+    arrays = ", ".join(f"CAST(:{n} AS {_array_type(table, n)})" for n in names)
+    columns = ", ".join(quote(n) for n in names)
+    await session.execute(
+        text(f"INSERT INTO {quote(table.name)} ({columns}) SELECT * FROM unnest({arrays})"),
+        {n: [row[n] for row in rows] for n in names},
+    )
 
 
 async def ensure_empty(session: AsyncSession, project_id: uuid.UUID) -> None:
@@ -173,10 +204,11 @@ async def write_plan(
     column_id = await first_column(session, project.id)
     tasks, rows = _task_rows(project.id, plan, calendars, column_id)
     if rows:
-        await session.execute(insert(_table(Task)), rows)
+        await _insert_rows(session, _table(Task), rows)
     if plan.links:
-        await session.execute(
-            insert(_table(Dependency)),
+        await _insert_rows(
+            session,
+            _table(Dependency),
             [
                 {"id": uuid.uuid4(), "project_id": project.id, "predecessor_id": tasks[p],
                  "successor_id": tasks[s], "type": kind, "lag": lag, "lag_unit": unit}
