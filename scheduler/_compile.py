@@ -17,7 +17,16 @@ import numpy as np
 from ._calendar import IntArray, WorkCalendar
 from ._graph import levels_of
 from ._layout import FF, FS, SF, SS, Edges, Layout, build_layout
-from ._model import Calendar, Dependency, LagUnit, LinkType, Task, TaskKind
+from ._model import (
+    Calendar,
+    ConstraintType,
+    DateRules,
+    Dependency,
+    LagUnit,
+    LinkType,
+    Task,
+    TaskKind,
+)
 from ._network import Network
 from ._tasks import NEG, POS, TaskBounds, task_bounds
 from ._validate import LinkArrays
@@ -53,6 +62,7 @@ class Plan:
     e_bwd: BoolArray
     layout: Layout  # the passes' rows (tasks in level order) and per-level sweeps
     summary_leaves: dict[str, IntArray]
+    project_rules: bool = False  # Microsoft Project's date rules (``DateRules.MS_PROJECT``)
 
     @property
     def levels(self) -> tuple[IntArray, ...]:
@@ -93,18 +103,43 @@ def compile_network(network: Network) -> Plan:
         if units.count(LagUnit.ELAPSED_DAYS):
             e_elapsed = np.fromiter(map(LagUnit.ELAPSED_DAYS.__eq__, units), bool, len(deps))
             e_elapsed = e_elapsed[link]
-    bounds = task_bounds(network, leaves, cals, cal, summary_leaves, known)
+    project_rules = network.rules is DateRules.MS_PROJECT
+    floor = _project_floor(leaves, succ, e_type) if project_rules else None
+    bounds = task_bounds(network, leaves, cals, cal, summary_leaves, known, floor)
     level = levels_of(len(ids), pred, succ, ids)
     state = bounds.state
     fwd = (state[succ] != 2) & ~((e_type == SS) & (state[succ] == 1))
     bwd = fwd & (state[pred] == 0) | fwd & (state[pred] == 1) & ((e_type == FS) | (e_type == FF))
     special = (cal[pred] != cal[succ]) | e_elapsed
+    if project_rules:
+        # Project writes a lagged instant in its own form (see ``_passes._project_form``),
+        # which only a milestone successor keeps: those links take the converted path.
+        special |= (e_lag != 0) & (bounds.span[succ] == 0)
     edges = Edges(pred, succ, e_type, e_lag, e_elapsed, special)
     layout = build_layout(level, edges, fwd, bwd, bounds, cal)
     return Plan(
         network, ids, index, leaves, cals, cal, bounds, pred, succ, e_type, e_lag,
-        e_elapsed, link, fwd, bwd, layout, summary_leaves,
+        e_elapsed, link, fwd, bwd, layout, summary_leaves, project_rules,
     )  # fmt: skip
+
+
+_FROM_CONSTRAINT = (ConstraintType.SNET, ConstraintType.FNET)
+
+
+def _project_floor(leaves: Sequence[Task], succ: IntArray, e_type: IntArray) -> BoolArray:
+    """Under Microsoft Project's rules, the tasks the project start bounds: those without
+    predecessors (unless an SNET or FNET date places them) and those with an FF predecessor.
+    A lead or an SF link may place any other task before the project start."""
+    n = len(leaves)
+    has_pred = np.bincount(succ, minlength=n) > 0
+    has_ff = np.bincount(succ[e_type == FF], minlength=n) > 0
+    placed = np.fromiter(
+        (t.constraint_type in _FROM_CONSTRAINT and t.constraint_date is not None for t in leaves),
+        bool,
+        n,
+    )
+    floor: BoolArray = (~has_pred & ~placed) | has_ff
+    return floor
 
 
 def _summary_leaves(tasks: Sequence[Task], index: dict[str, int]) -> dict[str, IntArray]:

@@ -118,7 +118,11 @@ class _Tracer:
         word = "predecessor" if fwd else "successor"
         cal = p.cals[int(p.cal[int(p.e_succ[e])])].id
         where = f"; the lag counts on calendar {cal}" if lag else ""
-        return f"{kind} link from {word} {other}{lag_text}{via}{where}"
+        # Where the two rule sets can differ (docs/scheduler.md, "Which rules apply").
+        rules = (
+            "; Microsoft Project's date rules" if p.project_rules and (lag or kind == "SF") else ""
+        )
+        return f"{kind} link from {word} {other}{lag_text}{via}{where}{rules}"
 
     def late(self, i: int, start: bool) -> list[DerivationStep]:
         steps: list[DerivationStep] = []

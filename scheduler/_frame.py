@@ -11,8 +11,9 @@ step adding or removing at most one span, one lag and a rounding to 08:00/17:00.
 path has at most ``levels`` tasks, and a backward one starts from the project finish (itself
 a forward path) or from an anchor, so no time lies further than ``(levels + 2) * step`` from
 the anchors, ``step`` being the widest span plus the widest lag plus the roundings. Links that
-need a calendar conversion (elapsed lags, several calendars) work on absolute dates, so such
-networks keep int32 without an origin.
+go through real dates (elapsed lags, several calendars, and under Microsoft Project's rules
+lagged links into milestones) work on absolute times, so such networks keep int32 without an
+origin.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def time_frame(plan: Plan, widest_span: int) -> Frame:
     """The narrowest frame the passes can run in, given the widest span any task may take."""
     wide = Frame(plan, np.int32, 0)
     lay = plan.layout
-    if len(plan.cals) != 1 or bool(plan.e_elapsed.any()):
+    converted = any(side is not None for side in lay.forward.special + lay.backward.special)
+    if len(plan.cals) != 1 or converted:
         return wide
     anchors = _anchors(lay.bounds)
     if anchors.size == 0:
@@ -61,8 +63,10 @@ def time_frame(plan: Plan, widest_span: int) -> Frame:
 
 def _anchors(b: TaskBounds) -> np.ndarray:
     """Every finite time among the bounds."""
-    parts = [b.lo_start, b.start_time]
-    parts += [v[v != NEG] for v in (b.lo_finish, b.pin_start, b.pin_finish, b.act_start)]
+    parts = [b.start_time]
+    parts += [
+        v[v != NEG] for v in (b.lo_start, b.lo_finish, b.pin_start, b.pin_finish, b.act_start)
+    ]
     parts += [v[v != POS] for v in (b.hi_start, b.hi_finish)]
     return np.concatenate(parts)
 
@@ -75,7 +79,7 @@ def _shifted(b: TaskBounds, origin: int) -> TaskBounds:
 
     return dataclasses.replace(
         b,
-        lo_start=b.lo_start - origin,
+        lo_start=move(b.lo_start, NEG),
         start_time=b.start_time - origin,
         lo_finish=move(b.lo_finish, NEG),
         pin_start=move(b.pin_start, NEG),

@@ -12,6 +12,7 @@ from ._model import (
     MON_FRI,
     Calendar,
     ConstraintType,
+    DateRules,
     Dependency,
     Distribution,
     LagUnit,
@@ -124,11 +125,13 @@ def network_from_dict(data: Mapping[str, Any]) -> Network:
     links = [x for x in (r.link(raw) for raw in data.get("dependencies", ())) if x is not None]
     cals = [r.calendar(raw) for raw in data.get("calendars", ())]
     status = r.day(data.get("status_date"), "status_date")
-    if r.problems or start is None:
+    rules = r.enum(DateRules, data.get("rules", DateRules.TRUEPPM.value), "rules")
+    if r.problems or start is None or rules is None:
         raise ScheduleInputError(tuple(r.problems))
     return Network(
-        start, tasks, links, {c.id: c for c in cals}, data.get("default_calendar"), status
-    )
+        start, tasks, links, {c.id: c for c in cals}, data.get("default_calendar"), status,
+        rules,
+    )  # fmt: skip
 
 
 def risks_from_dict(data: Mapping[str, Any]) -> tuple[RiskEvent, ...]:
@@ -154,6 +157,7 @@ def network_to_dict(network: Network) -> dict[str, Any]:
         "start": network.start.isoformat(),
         "status_date": network.status_date.isoformat() if network.status_date else None,
         "default_calendar": network.default_calendar,
+        **({} if network.rules is DateRules.TRUEPPM else {"rules": network.rules.value}),
         "calendars": [
             {
                 "id": c.id,

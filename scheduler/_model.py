@@ -11,6 +11,7 @@ __all__ = [
     "MON_FRI",
     "Calendar",
     "ConstraintType",
+    "DateRules",
     "Dependency",
     "Distribution",
     "LagUnit",
@@ -40,6 +41,14 @@ class LinkType(StrEnum):
 class LagUnit(StrEnum):
     WORKING_DAYS = "working_days"
     ELAPSED_DAYS = "elapsed_days"
+
+
+class DateRules(StrEnum):
+    """Which rules turn links into dates where the engine's and Microsoft Project's differ
+    (docs/scheduler.md, "Which rules apply")."""
+
+    TRUEPPM = "trueppm"
+    MS_PROJECT = "ms_project"
 
 
 class ConstraintType(StrEnum):

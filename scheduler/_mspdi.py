@@ -9,8 +9,9 @@ converts at this edge and records every lossy step in :attr:`MspdiProject.warnin
   elapsed-day lags; elapsed *durations* have no engine equivalent and are approximated;
 - a start instant at or after the working day's end is the next working day, a finish
   instant at or before the day's start is the previous working day (Project writes a
-  late finish of 17:00 as 08:00 the next working day), and a milestone instant at the
-  start of a day is the end of the previous working day, never before the project start.
+  late finish of 17:00 as 08:00 the next working day); a milestone's start, finish and
+  early dates are the day of its instant (08:00 and 17:00 alike, before the project start
+  too: a lead can put it there), its late dates follow the finish rule.
 
 Calendars: weekdays (inherited from a base calendar when a derived one omits them) and
 exceptions. Project 2007+ writes every occurrence of a recurring exception as a dated
@@ -317,9 +318,13 @@ class _Reader:
         milestone = kind == TaskKind.MILESTONE
 
         def start(tag: str) -> date | None:
+            if milestone and not tag.startswith("Late"):
+                return self._milestone_day(_text(row, tag))
             return self._date(_text(row, tag), start=not milestone, cal=cal, milestone=milestone)
 
         def finish(tag: str) -> date | None:
+            if milestone and not tag.startswith("Late"):
+                return self._milestone_day(_text(row, tag))
             return self._date(_text(row, tag), start=False, cal=cal, milestone=milestone)
 
         critical = _text(row, "Critical")
@@ -353,7 +358,11 @@ class _Reader:
             day = _step(calendar, day, -1, inclusive=False)
         elif calendar is not None:
             day = _step(calendar, day, -1, inclusive=True)
-        return max(day, self.start) if milestone else day
+        return day
+
+    def _milestone_day(self, value: str | None) -> date | None:
+        moment = _parse_datetime(value)
+        return None if moment is None else moment.date()
 
     def _start_day(self, moment: datetime, cal: str | None) -> date:
         calendar = self.calendars.get(cal or self.default_calendar or "")

@@ -8,7 +8,7 @@ from datetime import date
 from types import MappingProxyType
 
 from ._errors import ScheduleInputError
-from ._model import Calendar, Dependency, Task
+from ._model import Calendar, DateRules, Dependency, Task
 from ._validate import LinkArrays, network_problems
 
 __all__ = ["Network", "Project"]
@@ -20,7 +20,8 @@ class Network:
     every problem found.
 
     ``default_calendar=None`` means a standard Monday-Friday calendar with no holidays.
-    ``status_date`` is the last day of reported progress (inclusive).
+    ``status_date`` is the last day of reported progress (inclusive). ``rules``: the engine's
+    date rules, or Microsoft Project's where the two differ (imported plans).
     """
 
     start: date
@@ -29,6 +30,7 @@ class Network:
     calendars: Mapping[str, Calendar] = field(default_factory=dict)
     default_calendar: str | None = None
     status_date: date | None = None
+    rules: DateRules = DateRules.TRUEPPM
 
     def __post_init__(self) -> None:
         # Freeze the containers too, so a Network really cannot change after validation.
@@ -43,7 +45,7 @@ class Network:
         object.__setattr__(self, "_link_arrays", arrays[0] if arrays else None)
 
     def __hash__(self) -> int:
-        return hash((self.start, self.tasks, self.dependencies, self.default_calendar))
+        return hash((self.start, self.tasks, self.dependencies, self.default_calendar, self.rules))
 
 
 Project = Network

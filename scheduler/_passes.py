@@ -64,8 +64,11 @@ def start_to_finish(bound: IntArray, span: IntArray) -> IntArray:
     return bound + (bound & 1) * (span > 0) + span
 
 
-def _candidates(plan: Plan, side: Side, start: IntArray, finish: IntArray, fwd: bool) -> IntArray:
-    """Each edge's bound on its own node, in the own node's calendar times."""
+def _candidates(
+    plan: Plan, side: Side, start: IntArray, finish: IntArray, span: IntArray, fwd: bool
+) -> IntArray:
+    """Each edge's bound on its own node, in the own node's calendar times (``span`` indexed
+    like the times)."""
     other = side.other_at
     if side.other_start.all():
         base = start[other]
@@ -75,16 +78,19 @@ def _candidates(plan: Plan, side: Side, start: IntArray, finish: IntArray, fwd: 
         base = np.where(side.other_start[:, None], start[other], finish[other])
     cand = base + side.lag2[:, None] if fwd else base - side.lag2[:, None]
     if side.special.size:
-        cand[side.special] = _convert(plan, side, base[side.special], fwd)
+        own_span = span[side.own_at[side.special]]
+        cand[side.special] = _convert(plan, side, base[side.special], own_span, fwd)
     return cand
 
 
-def _convert(plan: Plan, side: Side, base: IntArray, fwd: bool) -> IntArray:
-    """Cross-calendar or elapsed-lag edges: go through real dates.
+def _convert(plan: Plan, side: Side, base: IntArray, span: IntArray, fwd: bool) -> IntArray:
+    """Cross-calendar or elapsed-lag edges (and, under Project's rules, lagged links into
+    milestones): go through real dates. ``span``: the own nodes' spans.
 
     A working-day lag counts on the successor's calendar: forward it is added after moving to
     the successor's calendar, backward it is removed before leaving it. Elapsed lags follow
-    ``_elapsed_forward`` / ``_elapsed_backward``.
+    ``_elapsed_forward`` / ``_elapsed_backward`` (under Project's rules, ``_project_forward``
+    / ``_project_backward``).
     """
     sp = side.special
     edge = side.edge[sp]
@@ -97,16 +103,109 @@ def _convert(plan: Plan, side: Side, base: IntArray, fwd: bool) -> IntArray:
         b = base[plain]
         b2 = b if fwd else b - 2 * lag[plain]
         moved = _move(plan, src[plain], dst[plain], b2, fwd)
-        out[plain] = moved + 2 * lag[plain] if fwd else moved
+        if not fwd:
+            out[plain] = moved
+        elif plan.project_rules:
+            out[plain] = _project_form(moved + 2 * lag[plain], lag[plain])
+        else:
+            out[plain] = moved + 2 * lag[plain]
     if elapsed.any():
         e = np.flatnonzero(elapsed)
         # Which end of the successor the link bounds (FF/SF bound its finish).
         fin = ~(side.own_start if fwd else side.other_start)[sp][e]
-        positive = (plan.bounds.span[side.own[sp][e]] > 0)[:, None]
         own_start = side.own_start[sp][e][:, None]
         args = (plan, src[e], dst[e], base[e], lag[e], fin[:, None])
-        out[e] = _elapsed_forward(*args) if fwd else _elapsed_backward(*args, own_start, positive)
+        if plan.project_rules:
+            own_span = span[e]
+            out[e] = (
+                _project_forward(*args, own_span)
+                if fwd
+                else _project_backward(*args, own_start, own_span)
+            )
+        else:
+            positive = (plan.bounds.span[side.own[sp][e]] > 0)[:, None]
+            out[e] = (
+                _elapsed_forward(*args) if fwd else _elapsed_backward(*args, own_start, positive)
+            )
     return out
+
+
+def _project_form(times: IntArray, lag: IntArray) -> IntArray:
+    """The form Microsoft Project gives an instant moved by a working lag: forward it ends at
+    the close of a working period (17:00), back it lands on the opening of one (08:00). The
+    two are the same working moment, so only a milestone, which keeps either, shows it."""
+    return np.where(lag > 0, times - 1 + (times & 1), np.where(lag < 0, times + (times & 1), times))
+
+
+def _lagged_day(plan: Plan, cal: IntArray, days: IntArray, phase: IntArray, back: bool) -> IntArray:
+    """The time at ``phase`` (0: 08:00, 1: 17:00) of calendar day ``days`` on ``cal``, or, on a
+    day off, the next working morning (``back``: the previous working evening)."""
+    k = 2 * _per_cal(plan, cal, days, "count_before")
+    working = _per_cal(plan, cal, days, "is_working").astype(bool)
+    return np.where(working, k + phase, k - 1 if back else k)
+
+
+def _project_forward(
+    plan: Plan,
+    src: IntArray,
+    dst: IntArray,
+    base: IntArray,
+    lag: IntArray,
+    fin: np.ndarray,
+    span: IntArray,
+) -> IntArray:
+    """An elapsed lag's bound under Microsoft Project's rules (MPXJ's MicrosoftScheduler).
+
+    A start bound (FS, SS) is the lagged instant, or the next working morning when it falls
+    on a day off, as in ``_elapsed_forward``. For a finish bound (FF, SF) Project first takes
+    the successor's duration off the predecessor's end, in working time, and adds the lag to
+    that start: returned as the finish that start implies.
+    """
+    day = _per_cal(plan, src, base // 2, "days_of")
+    start_bound = _lagged_day(plan, dst, day + lag, base & 1, back=False)
+    moved = _move(plan, src, dst, base, True)
+    days = (span + 1) // 2
+    start = np.where(days > 0, 2 * ((moved + 1) // 2 - days), moved)
+    at = _per_cal(plan, dst, start // 2, "days_of") + lag
+    finish_bound = _lagged_day(plan, dst, at, start & 1, back=False) + span
+    return np.where(fin, finish_bound, start_bound)
+
+
+def _project_backward(
+    plan: Plan,
+    src: IntArray,
+    dst: IntArray,
+    base: IntArray,
+    lag: IntArray,
+    fin: np.ndarray,
+    own_start: np.ndarray,
+    span: IntArray,
+) -> IntArray:
+    """The bound an elapsed lag puts on the predecessor under Microsoft Project's rules.
+
+    Project does not invert its forward rule: it takes the lag off the successor's late date
+    (in calendar days) and applies the predecessor's duration around it.
+    FS, FF: the predecessor's late finish is the latest working moment at or before the
+    successor's late start (FS) or finish (FF) minus the lag.
+    SS: the successor's late start, moved to a morning and back by the lag, is the
+    predecessor's late start; on a day off, the next working morning (a milestone: the
+    previous evening).
+    SF: the predecessor's duration is added to the successor's late finish, the lag taken
+    off, and the result is the predecessor's late finish.
+    """
+    day = _per_cal(plan, src, base // 2, "days_of") - lag
+    latest = _lagged_day(plan, dst, day, base & 1, back=True)
+    morning = base + (base & 1)
+    ss_day = _per_cal(plan, src, morning // 2, "days_of") - lag
+    k = 2 * _per_cal(plan, dst, ss_day, "count_before")
+    working = _per_cal(plan, dst, ss_day, "is_working").astype(bool)
+    via_ss = np.where((span > 0) | working, k, k - 1)
+    moved = _move(plan, src, dst, base, False)
+    days = (span + 1) // 2
+    ahead = np.where(days > 0, 2 * ((moved + 1) // 2 + days) - 1, moved)
+    sf_day = _per_cal(plan, dst, ahead // 2, "days_of") - lag
+    via_sf = finish_to_start(_lagged_day(plan, dst, sf_day, ahead & 1, back=True), span)
+    return np.where(own_start, np.where(fin, via_sf, via_ss), latest)
 
 
 def _per_cal(plan: Plan, which: IntArray, values: IntArray, fn: str) -> IntArray:
@@ -203,7 +302,7 @@ def forward(
     times = empty(buffers, "early", (2 * n, width), dt)
     se, ef = times[:n], times[n:]
     es = empty(buffers, "es", span.shape, dt) if b.any_started else se
-    lo_start = b.lo_start.astype(dt)[:, None]
+    lo_start = np.maximum(b.lo_start, np.iinfo(dt).min).astype(dt)[:, None]  # NEG: none
     pins = bool((b.pin_start != NEG).any() or (b.pin_finish != NEG).any())
     fnet = bool((b.lo_finish != NEG).any())
     started = b.state == STARTED
@@ -221,7 +320,7 @@ def forward(
             acc, c = got
             merge(bound, c, finish_to_start(acc, sp if c is None else span[c.rows]), True)
         if side is not None:
-            cand = _candidates(plan, side, se, ef, True)
+            cand = _candidates(plan, side, se, ef, span, True)
             own_finish = ~side.own_start
             if own_finish.any():
                 cand[own_finish] = finish_to_start(cand[own_finish], span[side.own_at[own_finish]])
@@ -303,7 +402,7 @@ def backward(
             merge(bound, c, start_to_finish(acc, sp if c is None else span[c.rows]), False)
         side = lay.backward.special[k]
         if side is not None:
-            cand = _candidates(plan, side, ls, lf, False)
+            cand = _candidates(plan, side, ls, lf, span, False)
             if side.own_start.any():
                 own = side.own_start
                 cand[own] = start_to_finish(cand[own], span[side.own_at[own]])
@@ -317,13 +416,14 @@ def backward(
         else:
             bound -= (1 - (bound & 1)) * (sp > 0)
         # 08:00 of day k + 1 is the same working moment as 17:00 of day k. Like Microsoft
-        # Project, show a milestone's late date at the earlier evening, or at its early time
-        # when it has no float. Both moves keep the working time, so floats are unchanged.
+        # Project, show a milestone's late date at the earlier evening, or (the engine's
+        # rules) at its early time when it has no float. Both moves keep the working time,
+        # so floats are unchanged.
         if not all_positive:
             mile = sp == 0
             if mile.any():
                 early = es[a:z]
-                same = mile & ((bound + 1) // 2 == (early + 1) // 2)
+                same = mile & ((bound + 1) // 2 == (early + 1) // 2) & ~plan.project_rules
                 bound[...] = np.where(same, early, bound - (mile & ~same & ((bound & 1) == 0)))
         if done:
             bound[...] = np.where((b.state[a:z] == DONE)[:, None], ef[a:z], bound)
@@ -345,7 +445,7 @@ def edge_bounds(plan: Plan, p: Pass, span: IntArray, edges: IntArray, fwd: bool)
     sp = np.flatnonzero(special)
     side = Side(edges, own, other, own, other, other_start, own_start, lag2, sp, own, own)
     if fwd:
-        cand = _candidates(plan, side, p.se, p.ef, True)
+        cand = _candidates(plan, side, p.se, p.ef, span, True)
         return np.where(own_start[:, None], cand, finish_to_start(cand, span[own]))
-    cand = _candidates(plan, side, p.ls, p.lf, False)
+    cand = _candidates(plan, side, p.ls, p.lf, span, False)
     return np.where(own_start[:, None], start_to_finish(cand, span[own]), cand)

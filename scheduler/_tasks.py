@@ -77,9 +77,11 @@ def task_bounds(
     cal: IntArray,
     summary_leaves: dict[str, IntArray],
     known: LinkArrays | None = None,
+    floor: np.ndarray | None = None,
 ) -> TaskBounds:
     """Compute every task's bounds; only constrained or progressed tasks take the slow loop.
-    ``known``: what validation found (durations, plain tasks), when the leaves are all tasks."""
+    ``known``: what validation found (durations, plain tasks), when the leaves are all tasks.
+    ``floor``: the tasks the project start bounds (None: every task)."""
     n = len(leaves)
     if known is not None and known.duration is not None:
         dur = known.duration
@@ -87,7 +89,7 @@ def task_bounds(
         dur = np.fromiter(map(_DURATION, leaves), np.int64, n)
     start_day = network.start.toordinal()
     start_time = np.array([2 * c.cb(start_day) for c in cals], np.int64)[cal]
-    lo_start = start_time.copy()
+    lo_start = start_time.copy() if floor is None else np.where(floor, start_time, NEG)
     status = network.status_date
     if status is not None:
         after = status.toordinal() + 1

@@ -17,6 +17,7 @@ from ._errors import InputProblem
 from ._model import (
     Calendar,
     ConstraintType,
+    DateRules,
     Dependency,
     Distribution,
     LagUnit,
@@ -90,6 +91,8 @@ def network_problems(
     out: list[InputProblem] = []
     if not isinstance(network.start, date):
         out.append(InputProblem(None, "start", "project start must be a date"))
+    if not isinstance(network.rules, DateRules):
+        out.append(InputProblem(None, "rules", "rules must be a DateRules member"))
     cal_ids = set(network.calendars)
     if network.default_calendar is not None and network.default_calendar not in cal_ids:
         out.append(

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from scheduler import (
     Calendar,
+    DateRules,
     Dependency,
     LagUnit,
     LinkType,
@@ -80,7 +81,7 @@ def networks(draw: st.DrawFn) -> Network:
         cals["six"] = Calendar("six", SIX_DAYS)
     status = START + timedelta(days=8) if progress else None
     try:
-        return Network(START, tasks, links, cals, "c", status_date=status)
+        return Network(START, tasks, links, cals, "c", status, draw(st.sampled_from(DateRules)))
     except ScheduleInputError:
         assume(False)
         raise
