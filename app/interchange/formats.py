@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.interchange.errors import MalformedFile, UnsupportedFormat
@@ -51,7 +52,13 @@ def mpxj_missing() -> str | None:
     return None
 
 
-def convert_with_mpxj(data: bytes, *, timeout: float = 300.0) -> bytes:
+@dataclass(frozen=True)
+class Converted:
+    document: bytes  # the plan as MSPDI
+    application: str  # what wrote the source file, as MPXJ names it ("Microsoft", "Primavera")
+
+
+def convert_with_mpxj(data: bytes, *, timeout: float = 300.0) -> Converted:
     """The file re-written as MSPDI by MPXJ, in a child process (a JVM cannot be restarted
     in a process, and a crash there must not take the worker with it)."""
     missing = mpxj_missing()
@@ -77,4 +84,5 @@ def convert_with_mpxj(data: bytes, *, timeout: float = 300.0) -> bytes:
             raise MalformedFile(
                 "MPXJ could not read the file: " + (reason[-1] if reason else "no reason given")
             )
-        return target.read_bytes()
+        lines = done.stdout.decode(errors="replace").strip().splitlines()
+        return Converted(target.read_bytes(), lines[-1].strip() if lines else "")

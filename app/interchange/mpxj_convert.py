@@ -1,7 +1,9 @@
 """`python -m app.interchange.mpxj_convert SOURCE TARGET`: read any plan file MPXJ knows and
 write it as MSPDI. Run in a child process by `app.interchange.formats.convert_with_mpxj`.
 
-Exit status 0 when TARGET was written; 2 with one line on stderr when MPXJ found no plan.
+Exit status 0 when TARGET was written, with the application that wrote the source (MPXJ's
+`FileApplication`: "Microsoft", "Primavera", ...) as the one line on stdout; 2 with one line
+on stderr when MPXJ found no plan.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def main(argv: list[str]) -> int:
         print("not a project file MPXJ recognises", file=sys.stderr)  # noqa: T201
         return 2
     MSPDIWriter().write(project, target)
+    print(project.getProjectProperties().getFileApplication() or "")  # noqa: T201
     return 0
 
 

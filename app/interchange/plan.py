@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from app.interchange.errors import MalformedFile
+from app.models.enums import SchedulingRules
 from scheduler import Calendar as EngineCalendar
 from scheduler import (
     CyclicDependencyError,
@@ -94,6 +95,7 @@ class ImportPlan:
     baselines: list[PlanBaseline]
     warnings: list[ReportEntry] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+    rules: SchedulingRules = SchedulingRules.MS_PROJECT
 
     def counts(self) -> dict[str, int]:
         return {
@@ -113,6 +115,7 @@ class ImportPlan:
             "counts": self.counts(),
             "skipped": dict(sorted(self.skipped.items())),
             "warnings": [w.as_json() for w in self.warnings],
+            "scheduling_rules": self.rules.value,
         }
 
 
@@ -266,8 +269,11 @@ def _moment(value: str | None) -> datetime | None:
         raise MalformedFile(f"{value!r} is not a date and time") from None
 
 
-def plan_from_mspdi(root: ET.Element, fallback_name: str) -> ImportPlan:
-    """Read a parsed MSPDI document; a file that is not a readable plan is `MalformedFile`."""
+def plan_from_mspdi(
+    root: ET.Element, fallback_name: str, rules: SchedulingRules = SchedulingRules.MS_PROJECT
+) -> ImportPlan:
+    """Read a parsed MSPDI document; a file that is not a readable plan is `MalformedFile`.
+    `rules`: the date rules the imported project will be scheduled by."""
     try:
         project = read_mspdi_tree(root, fallback_name)
     except MspdiFormatError as exc:
@@ -306,4 +312,5 @@ def plan_from_mspdi(root: ET.Element, fallback_name: str) -> ImportPlan:
         baselines=baselines,
         warnings=extras.warnings,
         skipped=extras.skipped,
+        rules=rules,
     )

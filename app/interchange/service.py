@@ -43,7 +43,7 @@ from app.interchange.plan import ImportPlan, plan_from_mspdi
 from app.interchange.safexml import parse_document
 from app.interchange.writer import ensure_empty, write_plan
 from app.models import ImportRequest, Project
-from app.models.enums import Role
+from app.models.enums import Role, SchedulingRules
 from app.scheduling.outbox import REQUESTED
 from app.state import UnitOfWork, unit_of_work
 from app.tasks.repository import lock_project
@@ -145,18 +145,21 @@ async def load_import(
 
 
 def read_plan(data: bytes, file_name: str) -> tuple[ImportPlan, str]:
-    """The plan in `data` and the reader used; `ImportError_` for a file we cannot use."""
-    reader = formats.MSPDI
-    if formats.looks_like_xml(data):
-        root = parse_document(data)
-        if not formats.is_mspdi_root(root):
-            reader = formats.MPXJ
-            root = parse_document(formats.convert_with_mpxj(data))
+    """The plan in `data` and the reader used; `ImportError_` for a file we cannot use.
+
+    A plan from Microsoft Project (MSPDI, or .mpp/.mpx through MPXJ) keeps Project's date
+    rules; one from any other application (Primavera, ...) gets TruePPM's, whose project-start
+    floor is theirs too (docs/interchange.md)."""
+    root = parse_document(data) if formats.looks_like_xml(data) else None
+    if root is not None and formats.is_mspdi_root(root):
+        reader, application = formats.MSPDI, "Microsoft"
     else:
-        reader = formats.MPXJ
-        root = parse_document(formats.convert_with_mpxj(data))
+        converted = formats.convert_with_mpxj(data)
+        reader, application = formats.MPXJ, converted.application
+        root = parse_document(converted.document)
+    rules = SchedulingRules.MS_PROJECT if application == "Microsoft" else SchedulingRules.TRUEPPM
     stem = file_name.rsplit(".", 1)[0] or "Imported plan"
-    return plan_from_mspdi(root, stem), reader
+    return plan_from_mspdi(root, stem, rules), reader
 
 
 @dataclass(frozen=True)

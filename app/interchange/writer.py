@@ -223,6 +223,7 @@ async def write_plan(
             start_date=plan.start,
             status_date=plan.status_date,
             default_calendar_id=calendars.get(plan.default_calendar or ""),
+            scheduling_rules=plan.rules.value,
             server_version=_table(Project).c.server_version + 1,
         )
     )

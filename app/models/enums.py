@@ -50,6 +50,14 @@ class ConstraintType(enum.StrEnum):
     MFO = "MFO"
 
 
+class SchedulingRules(enum.StrEnum):
+    """The engine's date rules for a project (`scheduler.DateRules`): TruePPM's own, or
+    Microsoft Project's, which a plan imported from Project keeps (docs/scheduler.md)."""
+
+    TRUEPPM = "trueppm"
+    MS_PROJECT = "ms_project"
+
+
 class ProjectStatus(enum.StrEnum):
     PLANNING = "planning"
     ACTIVE = "active"

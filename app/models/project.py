@@ -27,6 +27,9 @@ class Program(Versioned, Base):
 
 class Project(Versioned, Base):
     __tablename__ = "project"
+    __table_args__ = (
+        CheckConstraint("scheduling_rules IN ('trueppm', 'ms_project')", name="scheduling_rules"),
+    )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("workspace.id", ondelete="CASCADE"), index=True
@@ -41,6 +44,10 @@ class Project(Versioned, Base):
     status_date: Mapped[date | None] = mapped_column(Date)
     default_calendar_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("calendar.id", ondelete="SET NULL", use_alter=True)
+    )
+    # Which date rules the engine applies (app.models.enums.SchedulingRules).
+    scheduling_rules: Mapped[str] = mapped_column(
+        String(12), default="trueppm", server_default="trueppm"
     )
 
 

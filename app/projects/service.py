@@ -18,20 +18,29 @@ from app.authz import require_project_role, workspace_role
 from app.boards.columns import create_default_columns
 from app.errors import FieldProblem, ValidationFailed
 from app.models import Calendar, Program, Project, ProjectMember
-from app.models.enums import ProjectStatus, Role
+from app.models.enums import ProjectStatus, Role, SchedulingRules
 from app.scheduling.external import request_dependents
 from app.scheduling.outbox import request_schedule
 from app.versioning import soft_delete, versioned_update
 from app.workspaces.roles import Scope
 
 EDITABLE = frozenset(
-    {"name", "description", "status", "start_date", "status_date", "default_calendar_id"}
+    {
+        "name",
+        "description",
+        "status",
+        "start_date",
+        "status_date",
+        "default_calendar_id",
+        "scheduling_rules",
+    }
 )
 _CAMEL = {
     "start_date": "startDate",
     "status_date": "statusDate",
     "default_calendar_id": "defaultCalendarId",
     "program_id": "programId",
+    "scheduling_rules": "schedulingRules",
 }
 
 
@@ -49,9 +58,13 @@ def _text_problems(values: Mapping[str, Any]) -> list[FieldProblem]:
             problems.append(FieldProblem(_path("name"), "must be at most 200 characters"))
     if len(values.get("description") or "") > 4000:
         problems.append(FieldProblem(_path("description"), "must be at most 4000 characters"))
-    for field in ("start_date", "status"):
+    for field in ("start_date", "status", "scheduling_rules"):
         if field in values and values[field] is None:
             problems.append(FieldProblem(_path(field), "must not be null"))
+    rules = values.get("scheduling_rules")
+    if rules is not None and rules not in [r.value for r in SchedulingRules]:
+        allowed = ", ".join(r.value for r in SchedulingRules)
+        problems.append(FieldProblem(_path("scheduling_rules"), f"must be one of {allowed}"))
     return problems
 
 
@@ -69,8 +82,9 @@ def _clean(
         cleaned["name"] = cleaned["name"].strip()
     if "description" in cleaned:
         cleaned["description"] = cleaned["description"] or ""
-    if isinstance(cleaned.get("status"), ProjectStatus):
-        cleaned["status"] = cleaned["status"].value
+    for field in ("status", "scheduling_rules"):
+        if isinstance(cleaned.get(field), ProjectStatus | SchedulingRules):
+            cleaned[field] = cleaned[field].value
     return cleaned
 
 
@@ -141,7 +155,9 @@ async def update_project(
 
 
 # Project fields the engine reads: changing one can move every date.
-PROJECT_SCHEDULE_FIELDS = frozenset({"start_date", "status_date", "default_calendar_id"})
+PROJECT_SCHEDULE_FIELDS = frozenset(
+    {"start_date", "status_date", "default_calendar_id", "scheduling_rules"}
+)
 
 
 async def delete_project(

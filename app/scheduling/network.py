@@ -158,5 +158,6 @@ async def load_project(session: AsyncSession, project_id: uuid.UUID) -> LoadedPr
         calendars={**outside.calendars, **calendars},
         default_calendar=default if default in calendars else None,
         status_date=project.status_date,
+        rules=engine.DateRules(project.scheduling_rules),
     )
     return LoadedProject(project=project, tasks={str(t.id): t for t in tasks}, network=network)

@@ -238,6 +238,7 @@ register(
             "start_date",
             "status_date",
             "default_calendar_id",
+            "scheduling_rules",
         ),
         writable=frozenset(projects.EDITABLE),
         computed=frozenset({"workspace_id", "program_id"}),

@@ -9,6 +9,8 @@ from typing import Any
 import strawberry
 
 from app.models import ImportRequest
+from app.models.enums import SchedulingRules
+from graph.projects.types import SchedulingRulesEnum
 
 
 @strawberry.enum(description="PENDING → DISPATCHED → DONE | DEAD (the outbox states).")
@@ -53,6 +55,10 @@ class ImportWarning:
 class ImportReport:
     reader: str = strawberry.field(description="`mspdi`, or `mpxj` for a converted format.")
     project_name: str = strawberry.field(description="The plan's name in the file.")
+    scheduling_rules: SchedulingRulesEnum = strawberry.field(  # type: ignore[valid-type]
+        description="The date rules the project got: MS_PROJECT for a file from Microsoft "
+        "Project (MSPDI, .mpp, .mpx), TRUEPPM for any other application's."
+    )
     counts: ImportCounts
     skipped: list[ImportSkipped]
     warnings: list[ImportWarning]
@@ -63,6 +69,8 @@ class ImportReport:
         return ImportReport(
             reader=data.get("reader", "mspdi"),
             project_name=data.get("project_name", ""),
+            # Reports written before the rules existed made TruePPM-rules projects.
+            scheduling_rules=SchedulingRules(data.get("scheduling_rules", "trueppm")),
             counts=ImportCounts(
                 tasks=data["counts"]["tasks"],
                 summaries=data["counts"]["summaries"],

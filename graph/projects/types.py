@@ -14,11 +14,18 @@ from app.authz import project_role_column
 from app.models import Project as ProjectModel
 from app.models import ProjectMember as ProjectMemberModel
 from app.models import User as UserModel
-from app.models.enums import ProjectStatus, Role
+from app.models.enums import ProjectStatus, Role, SchedulingRules
 from graph.context import Info
 from graph.workspaces.common import Member, RoleEnum, group, loader
 
 ProjectStatusEnum = strawberry.enum(ProjectStatus, name="ProjectStatus")
+SchedulingRulesEnum = strawberry.enum(
+    SchedulingRules,
+    name="SchedulingRules",
+    description="Which date rules the engine applies where TruePPM's and Microsoft Project's "
+    "differ (leads and SF links before the project start, lagged milestones, elapsed lags; "
+    "docs/scheduler.md). Plans imported from Microsoft Project use MS_PROJECT.",
+)
 
 
 async def _load_members(info: Info, keys: Sequence[uuid.UUID]) -> list[list[Member]]:
@@ -53,6 +60,7 @@ class Project:
     start_date: date
     status_date: date | None
     default_calendar_id: strawberry.ID | None
+    scheduling_rules: SchedulingRulesEnum  # type: ignore[valid-type]
     server_version: int
     is_deleted: bool
     created_at: datetime
@@ -73,6 +81,7 @@ class Project:
             start_date=project.start_date,
             status_date=project.status_date,
             default_calendar_id=opt(project.default_calendar_id),
+            scheduling_rules=SchedulingRules(project.scheduling_rules),
             server_version=project.server_version,
             is_deleted=project.is_deleted,
             created_at=project.created_at,
@@ -108,6 +117,7 @@ class CreateProjectInput:
     description: str | None = None
     status_date: date | None = None
     status: ProjectStatusEnum | None = None  # type: ignore[valid-type]
+    scheduling_rules: SchedulingRulesEnum | None = None  # type: ignore[valid-type]
 
 
 @strawberry.input(description="Only the fields you send are changed; send null to clear one.")
@@ -118,6 +128,7 @@ class UpdateProjectInput:
     start_date: date | None = strawberry.UNSET
     status_date: date | None = strawberry.UNSET
     default_calendar_id: strawberry.ID | None = strawberry.UNSET
+    scheduling_rules: SchedulingRulesEnum | None = strawberry.UNSET  # type: ignore[valid-type]
 
 
 @strawberry.type

@@ -32,8 +32,9 @@ IMPORT_NEW = """mutation($w: ID!, $f: Upload!) {
   importPlanAsNewProject(workspaceId: $w, file: $f) { __typename
   ... on ImportPlanPayload { import { id projectId state } } } }"""
 STATUS = """query($id: ID!) { planImport(id: $id) { state stage attempts error { code message }
-  report { reader projectName counts { tasks summaries milestones dependencies calendars
-    baselines baselineTasks } skipped { kind count }
+  report { reader projectName schedulingRules
+    counts { tasks summaries milestones dependencies calendars baselines baselineTasks }
+    skipped { kind count }
   warnings { subject ref message taskId } } } }"""
 LIST = """query($p: ID!) { planImports(projectId: $p) { totalCount nodes { id state } } }"""
 EXPORT = """query($p: ID!) { exportPlan(projectId: $p) { fileName contentType xml } }"""
@@ -108,7 +109,7 @@ async def test_graphql_upload_runs_in_the_background_and_reports(
     status = body["data"]["planImport"]
     assert (status["state"], status["stage"], status["attempts"]) == ("DONE", "done", 1)
     report = status["report"]
-    assert report["reader"] == "mspdi"
+    assert (report["reader"], report["schedulingRules"]) == ("mspdi", "MS_PROJECT")
     assert report["counts"] == {
         "tasks": 19, "summaries": 3, "milestones": 1, "dependencies": 6, "calendars": 2,
         "baselines": 0, "baselineTasks": 0,

@@ -13,7 +13,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from app.models import Project
 from app.state import AppState
 from scheduler import read_mspdi
 from tests.app.interchange.helpers import live_tasks, run_import
@@ -51,6 +53,14 @@ async def test_every_reference_file_imports(db: AppState, path: Path) -> None:
     assert outcome.report is not None
     expected_reader = "mpxj" if path.name in PRIMAVERA else "mspdi"
     assert outcome.report["reader"] == expected_reader
+    # Project's own files keep Project's date rules; Primavera's get the engine's.
+    rules = "trueppm" if path.name in PRIMAVERA else "ms_project"
+    assert outcome.report["scheduling_rules"] == rules
+    async with db.sessions() as session:
+        assert (
+            await session.scalar(select(Project.scheduling_rules).where(Project.id == project))
+            == rules
+        )
     tasks = await live_tasks(db, project)
     assert len(tasks) == outcome.report["counts"]["tasks"]
     assert set(outcome.report["task_ids"].values()) == {str(t.id) for t in tasks}
