@@ -15,8 +15,9 @@ converts at this edge and records every lossy step in :attr:`MspdiProject.warnin
 
 Calendars: weekdays (inherited from a base calendar when a derived one omits them) and
 exceptions. Project 2007+ writes every occurrence of a recurring exception as a dated
-``WeekDay`` (``DayType`` 0) entry, so those are read; a recurring ``Exception`` with no
-expanded entries is skipped with a warning.
+``WeekDay`` (``DayType`` 0) entry, so those are read when present; otherwise a recurring
+``Exception`` is expanded from its rule (daily, weekly, monthly and yearly, by day or by
+position; ``_mspdi_calendars._recurrence``), at most 10,000 occurrences each.
 """
 
 from __future__ import annotations

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
+from calendar import monthrange
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from ._model import Calendar
 from ._mspdi_xml import MspdiFormatError, MspdiWarning, child, children, parse_datetime, text
@@ -89,11 +92,110 @@ def _read_exceptions(cal: ET.Element, into: RawCalendar, warnings: list[MspdiWar
     for exc in children(child(cal, "Exceptions"), "Exception"):
         period = child(exc, "TimePeriod")
         working = text(exc, "DayWorking") == "1"
-        if text(exc, "Type") in (None, "1") and text(exc, "Period") in (None, "1"):
+        kind = int(text(exc, "Type") or 1)
+        every = max(int(text(exc, "Period") or 1), 1)
+        if kind in (1, 7) and every == 1:  # one dated range
             _mark(into, text(period, "FromDate"), text(period, "ToDate"), working)
-        else:
-            message = f"recurring exception {text(exc, 'Name')!r} without dated occurrences skipped"
+            continue
+        first, last = (
+            parse_datetime(text(period, "FromDate")),
+            parse_datetime(text(period, "ToDate")),
+        )
+        name = text(exc, "Name")
+        days = (
+            None
+            if first is None or last is None
+            else _recurrence(exc, kind, every, first.date(), last.date())
+        )
+        if days is None:
+            message = f"recurring exception {name!r} with an unknown rule skipped"
             warnings.append(MspdiWarning("calendar", into.name, message))
+            continue
+        if len(days) == _MAX_OCCURRENCES:
+            message = f"recurring exception {name!r} cut at {_MAX_OCCURRENCES} occurrences"
+            warnings.append(MspdiWarning("calendar", into.name, message))
+        for day in days:
+            into.exceptions[day] = working
+
+
+_MAX_OCCURRENCES = 10_000  # about forty years of a weekday rule; a hostile file stops here
+# MSPDI DaysOfWeek bits: 1 = Sunday .. 64 = Saturday; Python weekday 0 = Monday.
+_DAY_BIT = {weekday: 1 << (weekday + 1) % 7 for weekday in range(7)}
+
+
+def _recurrence(
+    exc: ET.Element, kind: int, every: int, first: date, last: date
+) -> list[date] | None:
+    """The days a recurring exception covers: its rule's days from ``first`` through
+    ``last``, at most ``Occurrences`` of them (MSPDI ``Type``: 1 or 7 every ``Period`` days,
+    6 weekly on ``DaysOfWeek`` every ``Period`` weeks, 4/5 monthly on day ``MonthDay`` or
+    the ``MonthPosition``-th ``MonthItem`` every ``Period`` months, 2/3 yearly likewise in
+    ``Month``). None for a rule this reader does not know."""
+    count = int(text(exc, "Occurrences") or 0)
+    limit = min(count, _MAX_OCCURRENCES) if count > 0 else _MAX_OCCURRENCES
+    candidates: Iterator[date]
+    if kind in (1, 7):
+        candidates = (first + timedelta(days=every * k) for k in itertools.count())
+    elif kind == 6:
+        mask = int(text(exc, "DaysOfWeek") or 0)
+        if not mask & 0x7F:
+            return None
+        sunday = first - timedelta(days=(first.weekday() + 1) % 7)
+        candidates = (
+            day
+            for week in itertools.count(0, every)
+            for offset in range(7)
+            if mask & _DAY_BIT[(day := sunday + timedelta(days=7 * week + offset)).weekday()]
+        )
+    elif kind in (2, 3, 4, 5):
+        step = 12 if kind in (2, 3) else every
+        month0 = int(text(exc, "Month") or 0) + 1 if kind in (2, 3) else first.month
+        if not 1 <= month0 <= 12:
+            return None
+        pick = _month_day(exc, relative=kind in (3, 5))
+        if pick is None:
+            return None
+        start = first.year * 12 + month0 - 1
+        if kind == 4 and int(text(exc, "MonthDay") or 0) < first.day:
+            start += 1  # the first month whose day comes after the start, then every Period
+        months = itertools.takewhile(lambda m: m // 12 <= 9999, itertools.count(start, step))
+        candidates = (pick(m // 12, m % 12 + 1) for m in months)
+    else:
+        return None
+    out: list[date] = []
+    try:
+        for day in candidates:
+            if day > last or len(out) == limit:
+                break
+            if day >= first:
+                out.append(day)
+    except OverflowError:  # the rule runs past year 9999
+        pass
+    return out
+
+
+def _month_day(exc: ET.Element, *, relative: bool) -> Callable[[int, int], date] | None:
+    """The day of (year, month) a monthly or yearly rule falls on: day ``MonthDay``
+    (clipped to the month's length), or the ``MonthPosition``-th (0..3; 4 = last)
+    ``MonthItem`` weekday (3 = Sunday .. 9 = Saturday)."""
+    if not relative:
+        number = int(text(exc, "MonthDay") or 0)
+        if not 1 <= number <= 31:
+            return None
+        return lambda y, m: date(y, m, min(number, monthrange(y, m)[1]))
+    item, position = int(text(exc, "MonthItem") or 0), int(text(exc, "MonthPosition") or 0)
+    if not 3 <= item <= 9 or not 0 <= position <= 4:
+        return None
+    weekday = (item - 4) % 7  # 3 = Sunday -> 6, 4 = Monday -> 0
+
+    def nth(y: int, m: int) -> date:
+        if position == 4:
+            end = date(y, m, monthrange(y, m)[1])
+            return end - timedelta(days=(end.weekday() - weekday) % 7)
+        start = date(y, m, 1)
+        return start + timedelta(days=(weekday - start.weekday()) % 7 + 7 * position)
+
+    return nth
 
 
 def _mark(into: RawCalendar, start: str | None, end: str | None, working: bool) -> None:

@@ -9,13 +9,14 @@ survived the trip into rows.
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from app.models import Project
+from app.models import Calendar, CalendarException, Project
 from app.state import AppState
 from scheduler import read_mspdi
 from tests.app.interchange.helpers import live_tasks, run_import
@@ -101,3 +102,27 @@ async def test_imported_dates_are_microsoft_projects(db: AppState, path: Path) -
                 differences.append(f"task {uid} {field}: Project {theirs}, imported {mine}")
     assert compared >= 6 * 5
     assert not differences, "\n".join(differences)
+
+
+async def test_recurring_exceptions_given_only_as_rules_import_whole(db: AppState) -> None:
+    """Project 2016's file with its expanded occurrences removed: the rules alone give the
+    same calendar exceptions in the database."""
+    source = next(p for p in ALL_FILES if p.name.startswith("calendar-recurring-exceptions"))
+    text = source.read_text(encoding="utf-8")
+    rule_only = re.sub(r"<WeekDay>\s*<DayType>0</DayType>.*?</WeekDay>", "", text, flags=re.S)
+    stored = []
+    for name, data in (("written.xml", text), ("rules.xml", rule_only)):
+        world = await make_world(db)
+        outcome = await run_import(db, world.pm, world.project.id, name, data.encode())
+        assert outcome.state == "DONE", outcome.error
+        assert outcome.report is not None
+        assert not [w for w in outcome.report["warnings"] if w["subject"] == "calendar"]
+        async with db.sessions() as session:
+            rows = await session.execute(
+                select(CalendarException.start_date, CalendarException.end_date, Calendar.name)
+                .join(Calendar, Calendar.id == CalendarException.calendar_id)
+                .where(Calendar.project_id == world.project.id)
+            )
+            stored.append(sorted(rows.all()))
+    assert stored[0] == stored[1]
+    assert len(stored[0]) >= 20
