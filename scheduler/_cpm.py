@@ -172,6 +172,23 @@ class TaskResultMaker:
         self._s = s
         self._driving = driving
         self._leaves: dict[str, TaskResult] | None = None
+        self._outgoing: dict[str, int] | None = None
+
+    def _summary_slack(self) -> dict[str, int]:
+        """The least slack over each summary's own outgoing links, in one pass over the edges
+        (built once: per summary, a scan of every link made 100 summaries of a 10k-task plan
+        cost 0.3 s)."""
+        if self._outgoing is None:
+            s, plan = self._s, self._s.plan
+            deps = plan.network.dependencies
+            link = plan.e_link[s.edges].tolist()
+            least: dict[str, int] = {}
+            for i, slack in zip(link, s.slack.tolist(), strict=True):
+                pred = deps[i].predecessor
+                if pred in plan.summary_leaves and slack < least.get(pred, slack + 1):
+                    least[pred] = int(slack)
+            self._outgoing = least
+        return self._outgoing
 
     def _columns(self) -> tuple[list[Any], ...]:
         s, plan = self._s, self._s.plan
@@ -238,9 +255,7 @@ class TaskResultMaker:
         kids = [leaves[plan.ids[i]] for i in plan.summary_leaves[task_id].tolist()]
         tf = min(k.total_float for k in kids)
         # Free float of a summary: the slack of its own outgoing links, else its total float.
-        own = [i for i, d in enumerate(plan.network.dependencies) if d.predecessor == task_id]
-        mine = np.isin(plan.e_link[self._s.edges], own)
-        ff = min(tf, int(self._s.slack[mine].min(initial=tf)))
+        ff = min(tf, self._summary_slack().get(task_id, tf))
         return TaskResult(
             task_id,
             min(k.early_start for k in kids),

@@ -17,7 +17,7 @@ outputs. Links across projects never form a loop (refused at creation, see
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -84,9 +84,10 @@ CalendarLoader = Callable[[AsyncSession, set[uuid.UUID]], Awaitable[dict[str, en
 
 
 async def external_inputs(
-    session: AsyncSession, links: list[Dependency], load_calendars: CalendarLoader
+    session: AsyncSession, links: Sequence[Any], load_calendars: CalendarLoader
 ) -> ExternalInputs:
-    """Stand-in milestones and links for `links` (whose predecessors are outside the project).
+    """Stand-in milestones and links for `links` (rows with predecessor_id, successor_id, type,
+    lag and lag_unit, whose predecessors are outside the project).
 
     `load_calendars(session, ids)` returns the engine calendars of the given calendar ids."""
     if not links:
@@ -128,7 +129,7 @@ async def external_inputs(
     return ExternalInputs(list(tasks.values()), dependencies, calendars)
 
 
-def moved_tasks(tasks: dict[str, Task], changed: dict[str, dict[str, Any]]) -> list[uuid.UUID]:
+def moved_tasks(tasks: Mapping[str, Any], changed: dict[str, dict[str, Any]]) -> list[uuid.UUID]:
     """Tasks whose early dates (what a cross-project link reads) the run changed."""
     return [
         uuid.UUID(task_id)

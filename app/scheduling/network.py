@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -15,11 +16,26 @@ from app.errors import NotFoundError
 from app.models import Calendar, CalendarException, Dependency, Project, Task
 from app.scheduling.external import external_inputs
 
+# What the engine reads of a task, and what a recompute compares its outputs with: plain rows
+# (a Core select), as building 40,000 ORM objects for a 10k-task plan cost ~0.8 s.
+TASK_COLUMNS = (
+    Task.id, Task.name, Task.wbs_path, Task.kind, Task.duration, Task.calendar_id,
+    Task.constraint_type, Task.constraint_date, Task.deadline, Task.actual_start,
+    Task.actual_finish, Task.percent_complete, Task.optimistic_duration,
+    Task.most_likely_duration, Task.pessimistic_duration, Task.early_start, Task.early_finish,
+    Task.late_start, Task.late_finish, Task.total_float, Task.free_float, Task.is_critical,
+)  # fmt: skip
+LINK_COLUMNS = (
+    Dependency.predecessor_id, Dependency.successor_id, Dependency.type, Dependency.lag,
+    Dependency.lag_unit,
+)  # fmt: skip
+TaskRow = Row[*tuple[Any, ...]]  # the columns of TASK_COLUMNS, by name
+
 
 @dataclass(frozen=True)
 class LoadedProject:
     project: Project
-    tasks: dict[str, Task]
+    tasks: dict[str, TaskRow]
     network: engine.Network
 
 
@@ -78,7 +94,7 @@ async def project_calendar(session: AsyncSession, project: Project) -> engine.Ca
     return engine.Calendar(id="default", working_weekdays=engine.MON_FRI)
 
 
-def _parent_ids(tasks: list[Task]) -> dict[str, str | None]:
+def _parent_ids(tasks: list[TaskRow]) -> dict[str, str | None]:
     """The WBS parent of each task is the task whose path is its path minus the last label."""
     by_path = {t.wbs_path: str(t.id) for t in tasks}
     parents: dict[str, str | None] = {}
@@ -88,7 +104,7 @@ def _parent_ids(tasks: list[Task]) -> dict[str, str | None]:
     return parents
 
 
-def _engine_task(t: Task, parent: str | None) -> engine.Task:
+def _engine_task(t: TaskRow, parent: str | None) -> engine.Task:
     return engine.Task(
         id=str(t.id),
         name=t.name,
@@ -118,20 +134,16 @@ async def load_project(session: AsyncSession, project_id: uuid.UUID) -> LoadedPr
     if project is None or project.is_deleted:
         raise NotFoundError("project not found")
     tasks = list(
-        (
-            await session.execute(
-                select(Task).where(Task.project_id == project_id, Task.is_deleted.is_(False))
-            )
-        ).scalars()
+        await session.execute(
+            select(*TASK_COLUMNS).where(Task.project_id == project_id, Task.is_deleted.is_(False))
+        )
     )
     links = list(
-        (
-            await session.execute(
-                select(Dependency).where(
-                    Dependency.project_id == project_id, Dependency.is_deleted.is_(False)
-                )
+        await session.execute(
+            select(*LINK_COLUMNS).where(
+                Dependency.project_id == project_id, Dependency.is_deleted.is_(False)
             )
-        ).scalars()
+        )
     )
     own = {t.id for t in tasks}
     outside = await external_inputs(

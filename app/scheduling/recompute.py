@@ -30,7 +30,7 @@ from app.events.types import BaselineDriftPayload
 from app.forecasts.snapshots import capture_after_recompute
 from app.models import ScheduleRequest, Task, TaskRun
 from app.scheduling import external
-from app.scheduling.network import LoadedProject, load_project
+from app.scheduling.network import LoadedProject, TaskRow, load_project
 from app.scheduling.outbox import pending_request_ids
 from app.state import unit_of_work
 from app.sync.locks import lock_sync_project
@@ -65,7 +65,7 @@ class Outcome:
     downstream: tuple[uuid.UUID, ...] = ()
 
 
-def _changes(tasks: dict[str, Task], result: engine.ScheduleResult) -> dict[str, dict[str, Any]]:
+def _changes(tasks: dict[str, TaskRow], result: engine.ScheduleResult) -> dict[str, dict[str, Any]]:
     changed: dict[str, dict[str, Any]] = {}
     for task_id, row in tasks.items():
         computed = result.tasks[task_id]
