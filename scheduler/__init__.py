@@ -1,9 +1,12 @@
 """TruePPM's scheduling engine: CPM and Monte Carlo over a project network.
 
 Pure and deterministic: it imports only the standard library, numpy and networkx and reads no
-clock. Build a ``Network`` (validated on construction), then call ``schedule`` or ``simulate``.
-The engine itself does no I/O; the readers ``read_psplib`` (PSPLIB ``.sm`` files) and
-``read_mspdi`` (Microsoft Project XML) turn files into networks.
+clock (but for the time limit a caller may give ``solve_rcpsp``; its result then says how many
+schedules it evaluated, and that budget repeats the run exactly). Build a ``Network``
+(validated on construction), then call ``schedule`` or ``simulate``; ``solve_rcpsp`` schedules
+jobs within limited resources (the core of leveling). The engine itself does no I/O; the
+readers ``read_psplib`` (PSPLIB ``.sm`` files) and ``read_mspdi`` (Microsoft Project XML) turn
+files into networks.
 """
 
 from ._cpm import schedule
@@ -39,6 +42,7 @@ from ._mspdi import (
 )
 from ._network import Network, Project
 from ._psplib import PsplibFormatError, PsplibInstance, read_psplib
+from ._rcpsp import Overload, Rcpsp, RcpspError, RcpspRule, RcpspSchedule, solve_rcpsp
 from ._result import Derivation, DerivationStep, ScheduleResult, TaskResult
 from ._simresult import SimulationResult
 
@@ -60,9 +64,14 @@ __all__ = [
     "MspdiProject",
     "MspdiWarning",
     "Network",
+    "Overload",
     "Project",
     "PsplibFormatError",
     "PsplibInstance",
+    "Rcpsp",
+    "RcpspError",
+    "RcpspRule",
+    "RcpspSchedule",
     "RiskEvent",
     "ScheduleInputError",
     "ScheduleResult",
@@ -81,4 +90,5 @@ __all__ = [
     "schedule",
     "simulate",
     "simulation_to_dict",
+    "solve_rcpsp",
 ]

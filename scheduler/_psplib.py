@@ -2,9 +2,10 @@
 
 PSPLIB (Kolisch & Sprecher) describes a project as numbered jobs with one mode each, a
 precedence list of finish-to-start successors and, per job, a duration and resource
-requests. Resources are ignored here: the engine is a resource-free CPM, and the file's
-``MPM-Time`` (the resource-free critical-path length) is exposed as the oracle a CPM
-pass must reproduce.
+requests. The network ignores resources (it is a resource-free CPM input, and the file's
+``MPM-Time``, the resource-free critical-path length, is the oracle a CPM pass must
+reproduce); the requests and the resources' availabilities are kept for leveling
+(:meth:`PsplibInstance.rcpsp`).
 
 The network is scheduled on a seven-day calendar so one PSPLIB period is one working
 day and the project length in working days is simply ``finish - start + 1`` calendar
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from ._model import Calendar, Dependency, Task, TaskKind
 from ._network import Network
+from ._rcpsp import Rcpsp
 
 __all__ = ["PSPLIB_CALENDAR_ID", "PsplibFormatError", "PsplibInstance", "read_psplib"]
 
@@ -47,6 +49,8 @@ class PsplibInstance:
         due_date: The project's due date in periods, from PROJECT INFORMATION.
         durations: Mode-1 duration of every job, by job number.
         successors: Successor job numbers of every job, by job number.
+        demands: Units of each renewable resource every job requests, by job number.
+        capacities: Units of each renewable resource available in every period.
     """
 
     name: str
@@ -56,6 +60,24 @@ class PsplibInstance:
     due_date: int
     durations: dict[int, int]
     successors: dict[int, tuple[int, ...]]
+    demands: dict[int, tuple[int, ...]]
+    capacities: tuple[int, ...]
+
+    def rcpsp(self) -> Rcpsp:
+        """The instance as a leveling problem: job ``k`` (numbered from 1) is index ``k - 1``,
+        every link finish-to-start without lag, each resource's capacity constant."""
+        jobs = sorted(self.durations)
+        index = {job: i for i, job in enumerate(jobs)}
+        return Rcpsp(
+            durations=[self.durations[j] for j in jobs],
+            demands=[self.demands[j] for j in jobs],
+            capacity=[[c] for c in self.capacities],
+            links=[
+                (index[a], index[b], self.durations[a])
+                for a in jobs
+                for b in self.successors[a]
+            ],
+        )
 
     def project_length(self, finish: date) -> int:
         """Working days from the network start to ``finish`` inclusive (seven-day week)."""
@@ -82,7 +104,10 @@ def read_psplib(path: str | Path, *, start: date = _DEFAULT_START) -> PsplibInst
         raise PsplibFormatError(f"{path.name}: no horizon line") from exc
     mpm_time, due_date = _project_information(sections, path.name)
     successors = _precedence(sections, path.name)
-    durations = _durations(sections, path.name)
+    durations, demands = _durations(sections, path.name)
+    capacities = _capacities(sections, path.name)
+    if any(len(row) != len(capacities) for row in demands.values()):
+        raise PsplibFormatError(f"{path.name}: requests and availabilities differ in resources")
     _check_consistency(successors, durations, path.name)
     network = _build_network(successors, durations, start)
     return PsplibInstance(
@@ -93,6 +118,8 @@ def read_psplib(path: str | Path, *, start: date = _DEFAULT_START) -> PsplibInst
         due_date=due_date,
         durations=durations,
         successors=successors,
+        demands=demands,
+        capacities=capacities,
     )
 
 
@@ -164,15 +191,26 @@ def _precedence(sections: dict[str, list[str]], name: str) -> dict[int, tuple[in
     return successors
 
 
-def _durations(sections: dict[str, list[str]], name: str) -> dict[int, int]:
+def _durations(
+    sections: dict[str, list[str]], name: str
+) -> tuple[dict[int, int], dict[int, tuple[int, ...]]]:
     rows = _int_rows(sections.get("REQUESTS/DURATIONS", []))
     durations: dict[int, int] = {}
+    demands: dict[int, tuple[int, ...]] = {}
     for row in rows:
         job, mode, duration = row[0], row[1], row[2]
         if mode != 1:
             raise PsplibFormatError(f"{name}: job {job} mode {mode}; only .sm is read")
         durations[job] = duration
-    return durations
+        demands[job] = tuple(row[3:])
+    return durations, demands
+
+
+def _capacities(sections: dict[str, list[str]], name: str) -> tuple[int, ...]:
+    rows = _int_rows(sections.get("RESOURCEAVAILABILITIES", []))
+    if len(rows) != 1:
+        raise PsplibFormatError(f"{name}: RESOURCEAVAILABILITIES must hold one row")
+    return tuple(rows[0])
 
 
 def _check_consistency(
