@@ -8,10 +8,15 @@ Also shown: the single latest-finish pass and that pass justified, the starting 
     .venv/bin/python -m benchmarks.leveling                       # both sets, 1 s each
     .venv/bin/python -m benchmarks.leveling --sets j30 --every 10 --seconds 0.5
     .venv/bin/python -m benchmarks.leveling --no-peer
+    .venv/bin/python -m benchmarks.leveling --network 10000 --resources 200
 
 Per set and method: instances at the best-known makespan, mean % above best-known, mean %
 above the critical path (the usual figure for j120; the best-known average 28.96 %), and
 the mean time per instance. Every schedule is checked by the tests' independent checker.
+
+``--network N`` instead levels one generated plan of N tasks (1-10 days, two finish-to-start
+links each to recent tasks) sharing ``--resources`` resources of 1-3 units, one or two per
+task, with the default options (``scheduler.level``), and reports the time end to end.
 """
 
 from __future__ import annotations
@@ -19,14 +24,27 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 import statistics
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from benchmarks._timing import ROOT, load, machine
-from scheduler import Rcpsp, read_psplib, solve_rcpsp
+from scheduler import (
+    Assignment,
+    Dependency,
+    Network,
+    Rcpsp,
+    Resource,
+    Task,
+    level,
+    read_psplib,
+    schedule,
+    solve_rcpsp,
+)
 from tests.scheduler.rcpsp_checker import violations
 
 DATA = ROOT.parent / "shared" / "data" / "psplib"
@@ -82,13 +100,57 @@ def _ours(schedules: int, seconds: float | None) -> Callable[[Rcpsp], int]:
     return solve
 
 
+def plan(
+    tasks: int, resources: int, seed: int = 3
+) -> tuple[Network, list[Resource], list[Assignment]]:
+    rng = random.Random(seed)
+    rows = [Task(f"T{i}", rng.randint(1, 10)) for i in range(tasks)]
+    links = [
+        Dependency(f"T{a}", f"T{b}")
+        for b in range(1, tasks)
+        for a in rng.sample(range(max(0, b - 200), b), min(b, 2))
+    ]
+    pool = [Resource(f"R{k}", units=rng.choice((1.0, 2.0, 3.0))) for k in range(resources)]
+    assignments = [
+        Assignment(t.id, r.id) for t in rows for r in rng.sample(pool, rng.randint(1, 2))
+    ]
+    return Network(date(2027, 1, 4), rows, links), pool, assignments
+
+
+def level_plan(tasks: int, resources: int) -> dict[str, Any]:
+    network, pool, assignments = plan(tasks, resources)
+    before = schedule(network).project_finish
+    t0 = time.perf_counter()
+    got = level(network, pool, assignments)
+    seconds = time.perf_counter() - t0
+    return {
+        "tasks": tasks,
+        "links": len(network.dependencies),
+        "resources": resources,
+        "assignments": len(assignments),
+        "seconds": round(seconds, 2),
+        "schedules": got.schedules,
+        "stopped_by": got.stopped_by,
+        "delayed_tasks": len(got.delays),
+        "overallocations": len(got.overallocations),
+        "finish_without_resources": before.isoformat(),
+        "finish_leveled": got.result.project_finish.isoformat(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="+", default=["j30", "j120"])
     parser.add_argument("--seconds", type=float, default=1.0, help="time limit per instance")
     parser.add_argument("--every", type=int, default=1, help="every k-th instance only")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--network", type=int, help="level one generated plan of N tasks")
+    parser.add_argument("--resources", type=int, default=200)
     args = parser.parse_args()
+    if args.network:
+        print(json.dumps(level_plan(args.network, args.resources)))  # noqa: T201
+        print(machine(), "- load", load())  # noqa: T201
+        return
     with (DATA / "bks.csv").open() as handle:
         best = {row["instance"]: row for row in csv.DictReader(handle)}
     rows = []

@@ -4,7 +4,8 @@ Pure and deterministic: it imports only the standard library, numpy and networkx
 clock (but for the time limit a caller may give ``solve_rcpsp``; its result then says how many
 schedules it evaluated, and that budget repeats the run exactly). Build a ``Network``
 (validated on construction), then call ``schedule`` or ``simulate``; ``solve_rcpsp`` schedules
-jobs within limited resources (the core of leveling). The engine itself does no I/O; the
+jobs within limited resources (the core of leveling), ``level`` delays a network's tasks until
+its resources have room (``daily_usage`` counts their load). The engine itself does no I/O; the
 readers ``read_psplib`` (PSPLIB ``.sm`` files) and ``read_mspdi`` (Microsoft Project XML) turn
 files into networks.
 """
@@ -17,6 +18,16 @@ from ._json import (
     result_to_dict,
     risks_from_dict,
     simulation_to_dict,
+)
+from ._leveling import (
+    Assignment,
+    LevelingError,
+    LevelingOptions,
+    LevelingResult,
+    Overallocation,
+    Resource,
+    daily_usage,
+    level,
 )
 from ._model import (
     MON_FRI,
@@ -48,6 +59,7 @@ from ._simresult import SimulationResult
 
 __all__ = [
     "MON_FRI",
+    "Assignment",
     "Calendar",
     "ConstraintType",
     "CyclicDependencyError",
@@ -59,11 +71,15 @@ __all__ = [
     "ExpectedDates",
     "InputProblem",
     "LagUnit",
+    "LevelingError",
+    "LevelingOptions",
+    "LevelingResult",
     "LinkType",
     "MspdiFormatError",
     "MspdiProject",
     "MspdiWarning",
     "Network",
+    "Overallocation",
     "Overload",
     "Project",
     "PsplibFormatError",
@@ -72,6 +88,7 @@ __all__ = [
     "RcpspError",
     "RcpspRule",
     "RcpspSchedule",
+    "Resource",
     "RiskEvent",
     "ScheduleInputError",
     "ScheduleResult",
@@ -80,6 +97,8 @@ __all__ = [
     "Task",
     "TaskKind",
     "TaskResult",
+    "daily_usage",
+    "level",
     "network_from_dict",
     "network_to_dict",
     "read_mspdi",

@@ -73,9 +73,7 @@ class PsplibInstance:
             demands=[self.demands[j] for j in jobs],
             capacity=[[c] for c in self.capacities],
             links=[
-                (index[a], index[b], self.durations[a])
-                for a in jobs
-                for b in self.successors[a]
+                (index[a], index[b], self.durations[a]) for a in jobs for b in self.successors[a]
             ],
         )
 

@@ -141,6 +141,7 @@ class _Budget:
         return True
 
 
+_SAMPLED_EXACTLY = 300  # jobs up to which sampling weighs every eligible job at each step
 _Placed = tuple[list[int], list["Overload"]]  # starts, and the overloads they leave
 
 
@@ -155,6 +156,7 @@ class _Instance:
         release: list[int],
         capacity: list[list[int]],
         tails: list[int],
+        special: frozenset[int] | None = None,
     ) -> None:
         self.durations = durations
         self.uses = uses
@@ -163,9 +165,11 @@ class _Instance:
         self.capacity = capacity  # per resource, per period, long enough for the profile
         self.tails = tails  # capacity after the profile
         # Jobs asking more of a resource than it holds after its profile: placed carefully.
-        self.special = frozenset(
-            j for j, mine in enumerate(uses) if any(q > tails[r] for r, q in mine)
-        )
+        if special is None:
+            special = frozenset(
+                j for j, mine in enumerate(uses) if any(q > tails[r] for r, q in mine)
+            )
+        self.special = special
 
 
 def _validate(p: Rcpsp) -> int:
@@ -228,6 +232,7 @@ class _Solver:
         profiles = [list(map(int, c)) for c in p.capacity]
         span = max(map(len, profiles), default=0)  # every resource over the same periods
         profiles = [c + [c[-1]] * (span - len(c)) for c in profiles]
+        self.flat = [min(c) == max(c) for c in profiles]  # the same capacity in every period
         tails = [c[-1] for c in profiles]
         peak = [max(c) for c in profiles]
         # A demand that no period can ever hold is left out of the check and reported.
@@ -258,6 +263,19 @@ class _Solver:
         self.direct = [frozenset(b for b, _ in s) for s in succs]
         self.forward = _Instance(dur, uses, [tuple(x) for x in preds], release, profiles, tails)
         self.es, self.ls, self.lower_bound = self._bounds(release)
+        # Periods every pass starts with (more are added when a schedule runs longer): twice
+        # the longest path, so most passes never grow their lists.
+        reach = 2 * max((e + d for e, d in zip(self.es, dur, strict=True)), default=0) + 16
+        for profile, tail in zip(profiles, tails, strict=True):
+            profile.extend([tail] * (reach - len(profile)))
+        # Sorting by start is precedence-feasible when no link lets a successor start first
+        # and nothing is pinned out of order; by decreasing finish, when none lets it finish
+        # first. Otherwise each order is checked, and rebuilt link by link when it must be.
+        fixed = bool(self.pinned or self.unleveled)
+        self.starts_in_order = not fixed and all(lag >= 0 for _, _, lag in self.links)
+        self.finishes_in_order = not fixed and all(
+            lag + dur[b] >= dur[a] for a, b, lag in self.links
+        )
         self._reversed_preds: list[tuple[tuple[int, int], ...]] | None = None
 
     def _bounds(self, release: list[int]) -> tuple[list[int], list[int], int]:
@@ -278,14 +296,15 @@ class _Solver:
         if self.pinned or self.unleveled or self.bounded or self.never:
             return es, ls, end  # jobs may overload: only the longest path bounds the end
         work = [0] * len(self.forward.capacity)
+        tight = [False] * len(work)  # some job asks more than the resource's tail: it may overload
         for j, mine in enumerate(self.forward.uses):
             for r, q in mine:
                 work[r] += q * dur[j]
+                tight[r] = tight[r] or q > self.forward.tails[r]
         bound = end
         for r, total in enumerate(work):
-            cap = self.forward.tails[r]
-            if total and cap and len(self.forward.capacity[r]) == 1:
-                bound = max(bound, -(-total // cap))
+            if total and not tight[r]:
+                bound = max(bound, _periods_for(total, self.forward.capacity[r]))
         return es, ls, bound
 
     # -- orders -------------------------------------------------------------------------
@@ -304,7 +323,7 @@ class _Solver:
             ]
         return self._list_by(keys)
 
-    def _list_by(self, keys: Sequence[tuple[int, ...]], *, reverse: bool = False) -> list[int]:
+    def _list_by(self, keys: Sequence[tuple[float, ...]], *, reverse: bool = False) -> list[int]:
         """The precedence-feasible order taking, among the jobs whose predecessors are all
         placed, the one with the least key (``reverse``: successors for predecessors)."""
         before = self.succs if reverse else self.forward.preds
@@ -326,6 +345,11 @@ class _Solver:
         """Regret-biased random sampling on latest finish: a job's chance grows with how much
         later the latest eligible job may finish."""
         lf = [self.ls[j] + self.durations[j] for j in range(self.n)]
+        if self.n > _SAMPLED_EXACTLY:
+            # Each step above weighs every eligible job; for a large plan, perturb the latest
+            # finishes instead (a random key per job, up to twice the mean duration).
+            spread = 2 * max(1, sum(self.durations) // max(self.n, 1))
+            return self._list_by([(lf[j] + rng.random() * spread, j) for j in range(self.n)])
         indegree = [len(p) for p in self.forward.preds]
         eligible = [j for j in range(self.n) if not indegree[j]]
         order = []
@@ -471,6 +495,8 @@ class _Solver:
         link lets a successor start, or finish, first, or a pinned job sits out of order),
         else built link by link taking the least key (``reverse``: for the backward pass)."""
         order = sorted(range(self.n), key=keys.__getitem__)
+        if self.finishes_in_order if reverse else self.starts_in_order:
+            return order
         position = [0] * self.n
         for i, j in enumerate(order):
             position[j] = i
@@ -493,15 +519,27 @@ class _Solver:
                 preds[a].append((b, lag + dur[b] - dur[a]))
             self._reversed_preds = [tuple(x) for x in preds]
         capacity = []
-        for profile, tail in zip(inst.capacity, inst.tails, strict=True):
-            if len(profile) == 1:
+        for profile, tail, flat in zip(inst.capacity, inst.tails, self.flat, strict=True):
+            if flat:
                 capacity.append([tail] * max(end, 1))
             else:
                 window = (profile + [tail] * (end - len(profile)))[:end]
                 capacity.append(window[::-1] or [tail])
         return _Instance(
-            self.durations, inst.uses, self._reversed_preds, [0] * self.n, capacity, inst.tails
-        )
+            self.durations, inst.uses, self._reversed_preds, [0] * self.n, capacity, inst.tails,
+            inst.special,
+        )  # fmt: skip
+
+
+def _periods_for(work: int, profile: list[int]) -> int:
+    """The fewest periods from 0 whose capacity adds up to ``work`` (the profile's last
+    value holding after it): no schedule does that work sooner."""
+    total = 0
+    for t, units in enumerate(profile):
+        total += units
+        if total >= work:
+            return t + 1
+    return len(profile) + -(-(work - total) // profile[-1])  # the tail holds every demand
 
 
 def _grow(avail: list[list[int]], tails: Sequence[int], needed: int) -> None:
@@ -617,8 +655,8 @@ class _Search:
             if got is None or self.done():
                 return
             population.append(got)
-        rate = 0.05
-        while True:
+        rate = 0.2  # per adjacent pair; with 12 orders kept (tuned on j120: docs/benchmarks.md)
+        while len(population) > 1:  # one distinct order left: nothing to recombine
             self.rng.shuffle(population)
             children = []
             for k in range(0, len(population) - 1, 2):
@@ -646,7 +684,7 @@ def solve_rcpsp(
     schedules: int = 1000,
     seconds: float | None = None,
     seed: int = 0,
-    population: int = 40,
+    population: int = 12,
 ) -> RcpspSchedule:
     """Schedule ``problem`` within its resources (see the module docstring).
 

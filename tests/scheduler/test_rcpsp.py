@@ -298,8 +298,8 @@ def test_j30_slice_near_the_optima() -> None:
         at_optimum += got.makespan == optimum
         excess.append((got.makespan - optimum) / optimum * 100)
     mean = sum(excess) / len(excess)
-    assert at_optimum >= 41, at_optimum  # 41 when measured (1,000 schedules each)
-    assert mean <= 0.5, mean  # 0.47 % when measured
+    assert at_optimum >= 42, at_optimum  # 42 when measured (1,000 schedules each)
+    assert mean <= 0.45, mean  # 0.44 % when measured
 
 
 def test_j120_slice_near_the_best_known() -> None:
@@ -316,7 +316,7 @@ def test_j120_slice_near_the_best_known() -> None:
         above_cp.append((got.makespan - int(row["critical_path"])) / int(row["critical_path"]))
     bks = [int(best[p.name]["best_known"]) / int(best[p.name]["critical_path"]) - 1 for p in paths]
     mean, bks_mean = sum(above_cp) / len(paths) * 100, sum(bks) / len(paths) * 100
-    # 36.2 % above the critical path when measured, the best known 29.6 % (1,000 schedules
+    # 35.1 % above the critical path when measured, the best known 29.6 % (1,000 schedules
     # each; the benchmark gives each instance a second).
-    assert mean <= 37.0, (mean, bks_mean)
+    assert mean <= 35.5, (mean, bks_mean)
     assert bks_mean == pytest.approx(29.57, abs=0.01)
