@@ -28,6 +28,7 @@ from ._leveling import (
     Resource,
     daily_usage,
     level,
+    level_many,
 )
 from ._model import (
     MON_FRI,
@@ -99,6 +100,7 @@ __all__ = [
     "TaskResult",
     "daily_usage",
     "level",
+    "level_many",
     "network_from_dict",
     "network_to_dict",
     "read_mspdi",

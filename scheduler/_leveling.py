@@ -34,7 +34,16 @@ import numpy as np
 from ._calendar import WorkCalendar
 from ._cpm import schedule
 from ._errors import SchedulerError
-from ._model import MON_FRI, Calendar, ConstraintType, LagUnit, LinkType, Task, TaskKind
+from ._model import (
+    MON_FRI,
+    Calendar,
+    ConstraintType,
+    Dependency,
+    LagUnit,
+    LinkType,
+    Task,
+    TaskKind,
+)
 from ._network import Network
 from ._rcpsp import Rcpsp, RcpspRule, RcpspSchedule, solve_rcpsp
 from ._result import ScheduleResult
@@ -48,6 +57,7 @@ __all__ = [
     "Resource",
     "daily_usage",
     "level",
+    "level_many",
 ]
 
 _SCALE = 100  # units are held as whole hundredths (1.0 = one full-time person = 100)
@@ -225,16 +235,20 @@ class _Axis:
 class _Capacity:
     """Per resource and day: units available (in hundredths)."""
 
-    def __init__(self, network: Network, resources: Sequence[Resource]) -> None:
+    def __init__(
+        self,
+        calendars: Mapping[str, Calendar],
+        default: Calendar | None,
+        resources: Sequence[Resource],
+    ) -> None:
         self.by_id = {r.id: r for r in resources}
-        default = network.calendars.get(network.default_calendar or "")
         cache: dict[str, _Days] = {}
         self.calendar_of: dict[str, _Days] = {}
         self.own_calendar: dict[str, bool] = {}  # not the project calendar
         for r in resources:
-            if r.calendar is not None and r.calendar not in network.calendars:
+            if r.calendar is not None and r.calendar not in calendars:
                 raise LevelingError(f"resource {r.id}: unknown calendar {r.calendar!r}")
-            cal = network.calendars[r.calendar] if r.calendar else default
+            cal = calendars[r.calendar] if r.calendar else default
             key = cal.id if cal else ""
             if key not in cache:
                 cache[key] = _Days(cal)
@@ -315,7 +329,7 @@ def daily_usage(
     """Per resource and day from ``first`` through ``last``: units asked for, units
     available, and the tasks asking. A task asks on its working days that are also the
     resource's, from its scheduled start through its finish (completed tasks included)."""
-    capacity = _Capacity(network, resources)
+    capacity = _Capacity(network.calendars, _project_calendar(network), resources)
     checked = _checked(network, resources, assignments)
     lo, hi = first.toordinal(), last.toordinal()
     asked = _asked(network, result, capacity, checked, lo, hi)
@@ -331,6 +345,10 @@ def daily_usage(
             )
         out[r.id] = row
     return out
+
+
+def _project_calendar(network: Network) -> Calendar | None:
+    return network.calendars.get(network.default_calendar or "")
 
 
 def _checked(
@@ -367,62 +385,78 @@ _KEPT = (ConstraintType.SNLT, ConstraintType.FNLT, ConstraintType.ALAP)
 @dataclass
 class _Job:
     task: Task
+    plan: int  # which plan the task belongs to
     release: int
     duration: int
     why: str | None = None  # why it is pinned or never delayed, in words
 
 
+@dataclass(frozen=True)
+class _Plan:
+    network: Network
+    assignments: list[Assignment]
+    base: ScheduleResult  # without resources
+
+
 class _Leveler:
+    """Leveling of one or several plans sharing one pool (task ids unique across them)."""
+
     def __init__(
-        self,
-        network: Network,
-        resources: Sequence[Resource],
-        assignments: list[Assignment],
-        options: LevelingOptions,
+        self, plans: list[_Plan], resources: Sequence[Resource], options: LevelingOptions
     ) -> None:
-        self.network = network
+        self.plans = plans
         self.options = options
-        self.capacity = _Capacity(network, resources)
-        self.axis = _Axis(network)
-        self.leaves = _leaves(network)
-        self.index = {t.id: i for i, t in enumerate(self.leaves)}
-        self.resources = sorted({a.resource for a in assignments})
+        first = min(plans, key=lambda p: p.network.start).network
+        calendars: dict[str, Calendar] = {}
+        for plan in plans:
+            calendars.update(plan.network.calendars)
+        self.capacity = _Capacity(calendars, _project_calendar(first), resources)
+        self.axis = _Axis(first)
+        self.leaves: list[tuple[int, Task]] = [
+            (k, t) for k, plan in enumerate(plans) for t in _leaves(plan.network)
+        ]
+        self.index = {t.id: i for i, (_, t) in enumerate(self.leaves)}
+        if len(self.index) != len(self.leaves):
+            raise LevelingError("plans leveled together must not share task ids")
+        self.assignments = [a for plan in plans for a in plan.assignments]
+        self.resources = sorted({a.resource for a in self.assignments})
         self.rindex = {r: k for k, r in enumerate(self.resources)}
-        self.resource_list = list(resources)
-        self.assignments = assignments
         self.demand: dict[str, list[int]] = {}
-        for a in assignments:
+        for a in self.assignments:
             row = self.demand.setdefault(a.task, [0] * len(self.resources))
             row[self.rindex[a.resource]] += _units(a.units, a.task)
-        below = _below(network)
-        self.links = [
-            (self.index[p], self.index[s], dep)
-            for dep in network.dependencies
-            for p in below[dep.predecessor]
-            for s in below[dep.successor]
-        ]
+        self.links: list[tuple[int, int, Dependency, int]] = []
+        for plan in plans:
+            net = plan.network
+            below = _below(net)
+            cal = _project_calendar(net)
+            week = bin((cal.working_weekdays if cal else MON_FRI) & 0x7F).count("1")
+            self.links += [
+                (self.index[p], self.index[s], dep, week)
+                for dep in net.dependencies
+                for p in below[dep.predecessor]
+                for s in below[dep.successor]
+            ]
         for tid, value in options.priorities.items():
             if not 0 <= value <= 1000:
                 raise LevelingError(f"task {tid}: priority must be 0-1000, not {value}")
-        cal = network.calendars.get(network.default_calendar or "")
-        self.week = bin((cal.working_weekdays if cal else MON_FRI) & 0x7F).count("1")
 
     # -- the problem ----------------------------------------------------------------------
 
-    def jobs(self, current: ScheduleResult, base: ScheduleResult) -> list[_Job]:
+    def jobs(self, current: list[ScheduleResult]) -> list[_Job]:
         axis, opts = self.axis, self.options
         out = []
-        for t in self.leaves:
-            r = current.tasks[t.id]
+        for k, t in self.leaves:
+            r = current[k].tasks[t.id]
             milestone = t.kind is TaskKind.MILESTONE or t.duration == 0
             fixed = t.actual_start is not None or t.constraint_type in _PINNED
             first = r.start if fixed else r.early_start
             last = r.finish if fixed else r.early_finish
             start = axis.at(first)
             duration = 0 if milestone else max(1, axis.through(last) - start + 1)
-            job = _Job(t, start, duration)
+            job = _Job(t, k, start, duration)
             priority = opts.priorities.get(t.id, 500)
-            early = base.tasks[t.id].early_start
+            early = self.plans[k].base.tasks[t.id].early_start
             if t.actual_start is not None:
                 job.why = "started work keeps its dates"
             elif t.constraint_type in _PINNED:
@@ -438,7 +472,7 @@ class _Leveler:
             out.append(job)
         return out
 
-    def problem(self, jobs: list[_Job], base: ScheduleResult) -> Rcpsp:
+    def problem(self, jobs: list[_Job]) -> Rcpsp:
         axis, n = self.axis, len(jobs)
         durations = [j.duration for j in jobs]
         empty = [0] * len(self.resources)
@@ -449,10 +483,10 @@ class _Leveler:
             for j in jobs
         ]
         links = []
-        for a, b, dep in self.links:
+        for a, b, dep, week in self.links:
             lag = dep.lag
             if dep.lag_unit is LagUnit.ELAPSED_DAYS:
-                lag = round(lag * self.week / 7)
+                lag = round(lag * week / 7)
             da, db = durations[a], durations[b]
             distance = {
                 LinkType.FS: da + lag,
@@ -469,7 +503,10 @@ class _Leveler:
         unleveled = frozenset(i for i, j in enumerate(jobs) if j.why and i not in pinned)
         latest: list[int | None] = [None] * n
         if self.options.within_slack:
-            latest = [max(axis.at(base.tasks[j.task.id].late_start), j.release) for j in jobs]
+            latest = [
+                max(axis.at(self.plans[j.plan].base.tasks[j.task.id].late_start), j.release)
+                for j in jobs
+            ]
         horizon = max((j.release + j.duration for j in jobs), default=0)
         return Rcpsp(
             durations=durations,
@@ -513,28 +550,37 @@ class _Leveler:
             if starts[i] > bound[i] and i not in problem.pinned
         }
 
-    def leveled(
-        self, delays: Mapping[str, int], jobs: list[_Job], starts: Sequence[int]
-    ) -> Network:
-        floors = {jobs[i].task.id: self.axis.day(s) for i, s in enumerate(starts)}
-        tasks = []
-        for t in self.network.tasks:
-            if t.id in delays:
-                day = floors[t.id]
-                if t.constraint_type is ConstraintType.SNET and t.constraint_date:
-                    day = max(day, t.constraint_date)
-                t = replace(t, constraint_type=ConstraintType.SNET, constraint_date=day)
-            tasks.append(t)
-        return replace(self.network, tasks=tasks)
+    def leveled(self, delays: Mapping[str, int], starts: Sequence[int]) -> list[Network]:
+        """Every plan with a start-no-earlier-than date on each of its delayed tasks."""
+        out = []
+        for plan in self.plans:
+            tasks = []
+            changed = False
+            for t in plan.network.tasks:
+                if t.id in delays:
+                    day = self.axis.day(starts[self.index[t.id]])
+                    if t.constraint_type is ConstraintType.SNET and t.constraint_date:
+                        day = max(day, t.constraint_date)
+                    t = replace(t, constraint_type=ConstraintType.SNET, constraint_date=day)
+                    changed = True
+                tasks.append(t)
+            out.append(replace(plan.network, tasks=tasks) if changed else plan.network)
+        return out
 
-    def overfull(self, result: ScheduleResult) -> dict[tuple[str, date], _Row]:
-        """Every (resource, day) asked for more than it has, on the schedule's dates."""
-        if not self.assignments:
-            return {}
-        assigned = [result.tasks[a.task] for a in self.assignments]
-        first = min(t.start for t in assigned).toordinal()
-        last = max(t.finish for t in assigned).toordinal()
-        asked = _asked(self.network, result, self.capacity, self.assignments, first, last)
+    def overfull(self, results: list[ScheduleResult]) -> dict[tuple[str, date], _Row]:
+        """Every (resource, day) asked for more than it has, on the schedules' dates."""
+        asked: _Asked = {}
+        for plan, result in zip(self.plans, results, strict=True):
+            if not plan.assignments:
+                continue
+            assigned = [result.tasks[a.task] for a in plan.assignments]
+            first = min(t.start for t in assigned).toordinal()
+            last = max(t.finish for t in assigned).toordinal()
+            mine = _asked(plan.network, result, self.capacity, plan.assignments, first, last)
+            for key, (units, who) in mine.items():
+                entry = asked.setdefault(key, [0.0, []])
+                entry[0] += units
+                entry[1] += who
         out = {}
         for (rid, ordinal), (units, who) in asked.items():
             available = self.capacity.units(rid, ordinal) / _SCALE
@@ -560,19 +606,40 @@ def level(
             milestone, twice to the same pair, or with units <= 0; a resource with negative
             units; a priority outside 0-1000.
     """
+    return level_many([(network, assignments)], resources, options)[0]
+
+
+def level_many(
+    plans: Sequence[tuple[Network, Sequence[Assignment]]],
+    resources: Sequence[Resource],
+    options: LevelingOptions | None = None,
+) -> list[LevelingResult]:
+    """Level several plans that share one pool of resources (the projects of a program or a
+    workspace) as one problem: a person busy in one project is busy for all. Task ids must
+    be unique across the plans; each result lists the over-allocations its tasks are part of.
+
+    Raises:
+        LevelingError: As ``level``, or two plans sharing a task id.
+    """
     options = options or LevelingOptions()
-    checked = _checked(network, resources, assignments)
-    leveler = _Leveler(network, resources, checked, options)
-    base = schedule(network)
-    if not checked:
-        return LevelingResult(network, base, {}, (), 0, "nothing to level")
-    current, leveled_network, result = base, network, base
+    if not plans:
+        return []
+    checked = [
+        _Plan(net, _checked(net, resources, assignments), schedule(net))
+        for net, assignments in plans
+    ]
+    leveler = _Leveler(checked, resources, options)
+    networks = [p.network for p in checked]
+    results = [p.base for p in checked]
+    if not leveler.assignments:
+        return [LevelingResult(p.network, p.base, {}, (), 0, "nothing to level") for p in checked]
+    current = list(results)
     delays: dict[str, int] = {}
     used, stopped = 0, "nothing to level"
     overloads: dict[str, str] = {}
     for _ in range(_ROUNDS):
-        jobs = leveler.jobs(current, base)
-        problem = leveler.problem(jobs, base)
+        jobs = leveler.jobs(current)
+        problem = leveler.problem(jobs)
         n = len(jobs)
         budget = options.schedules or max(3, min(1000, 200_000 // max(n, 1)))
         solved = solve_rcpsp(
@@ -587,14 +654,20 @@ def level(
         overloads.update({j.task.id: j.why for j in jobs if j.why})
         for tid, d in leveler.apply(jobs, problem, solved).items():
             delays[tid] = delays.get(tid, 0) + d
-        leveled_network = leveler.leveled(delays, jobs, solved.starts) if delays else network
-        result = schedule(leveled_network)
-        overfull = leveler.overfull(result)
+        networks = leveler.leveled(delays, solved.starts)
+        results = [schedule(net) for net in networks]
+        overfull = leveler.overfull(results)
         if all(set(tasks) & overloads.keys() for _, _, tasks in overfull.values()):
             break
-        current = result
-    report = _report(leveler.overfull(result), overloads)
-    return LevelingResult(leveled_network, result, delays, report, used, stopped)
+        current = results
+    report = _report(leveler.overfull(results), overloads)
+    out = []
+    for plan, net, result in zip(checked, networks, results, strict=True):
+        ids = {t.id for t in plan.network.tasks}
+        mine = tuple(o for o in report if ids & set(o.tasks))
+        own = {t: d for t, d in delays.items() if t in ids}
+        out.append(LevelingResult(net, result, own, mine, used, stopped))
+    return out
 
 
 def _reason(job: _Job, core: str, problem: Rcpsp, resource: int, leveler: _Leveler) -> str:

@@ -29,6 +29,7 @@ from scheduler import (
     TaskKind,
     daily_usage,
     level,
+    level_many,
     schedule,
 )
 
@@ -374,3 +375,38 @@ def test_a_plan_of_1500_tasks_on_30_resources_levels_fully() -> None:
     assert all(got.result.tasks[t.id].start >= base.tasks[t.id].start for t in tasks)
     assert got.result.project_finish > base.project_finish  # the people were the bottleneck
     assert len(got.delays) > 100
+
+
+def test_projects_sharing_one_person_are_leveled_together() -> None:
+    # X starts Monday with X1 (3 days); Y starts Tuesday with Y1 (2 days); both need R.
+    # Apart, neither plan is over-allocated; together R is asked twice on Tue and Wed.
+    x = Network(MON, [Task("X1", 3)])
+    y = Network(date(2027, 1, 5), [Task("Y1", 2)])
+    alone = [level(x, [R], [Assignment("X1", "R")]), level(y, [R], [Assignment("Y1", "R")])]
+    assert [g.delays for g in alone] == [{}, {}]
+    gx, gy = level_many([(x, [Assignment("X1", "R")]), (y, [Assignment("Y1", "R")])], [R])
+    # Equal priority and slack: X1 (first in order) keeps Monday; Y1 waits to Thursday.
+    assert dates(gx.result, "X1") == (MON, date(2027, 1, 6))
+    assert dates(gy.result, "Y1") == (date(2027, 1, 7), date(2027, 1, 8))
+    assert (dict(gx.delays), dict(gy.delays)) == ({}, {"Y1": 2})
+    assert gx.overallocations == gy.overallocations == ()
+    assert gy.network.start == date(2027, 1, 5)  # each plan keeps its own settings
+    # With Y1 first by priority, X1 cannot fit three days in a row before Thursday.
+    gx, gy = level_many(
+        [(x, [Assignment("X1", "R")]), (y, [Assignment("Y1", "R")])],
+        [R],
+        LevelingOptions(priorities={"Y1": 900}, schedules=1),
+    )
+    assert dates(gy.result, "Y1") == (date(2027, 1, 5), date(2027, 1, 6))
+    assert dates(gx.result, "X1") == (date(2027, 1, 7), date(2027, 1, 11))
+    assert dict(gx.delays) == {"X1": 3}
+    # A clash across projects is listed in both results.
+    gx, gy = level_many(
+        [(x, [Assignment("X1", "R")]), (y, [Assignment("Y1", "R")])],
+        [R],
+        LevelingOptions(priorities={"X1": 1000, "Y1": 1000}),
+    )
+    assert gx.overallocations == gy.overallocations
+    assert gx.overallocations[0].tasks == ("X1", "Y1")
+    with pytest.raises(LevelingError, match="must not share task ids"):
+        level_many([(x, [Assignment("X1", "R")]), (x, [])], [R])
