@@ -208,8 +208,7 @@ class _Axis:
     """The working days of the project calendar, numbered from the project start."""
 
     def __init__(self, network: Network) -> None:
-        self.source = network.calendars.get(network.default_calendar or "")
-        self.calendar = WorkCalendar(self.source or Calendar("project", MON_FRI))
+        self.calendar = WorkCalendar(_project_calendar(network) or Calendar("project", MON_FRI))
         self.origin = self.calendar.cb(network.start.toordinal())
         self._ordinals: list[int] = []
 
@@ -388,6 +387,7 @@ class _Job:
     plan: int  # which plan the task belongs to
     release: int
     duration: int
+    fixed: bool  # started, or Must Start/Finish On: keeps its dates
     why: str | None = None  # why it is pinned or never delayed, in words
 
 
@@ -454,7 +454,7 @@ class _Leveler:
             last = r.finish if fixed else r.early_finish
             start = axis.at(first)
             duration = 0 if milestone else max(1, axis.through(last) - start + 1)
-            job = _Job(t, k, start, duration)
+            job = _Job(t, k, start, duration, fixed)
             priority = opts.priorities.get(t.id, 500)
             early = self.plans[k].base.tasks[t.id].early_start
             if t.actual_start is not None:
@@ -495,11 +495,7 @@ class _Leveler:
                 LinkType.SF: lag - db,
             }[dep.type]
             links.append((a, b, distance))
-        pinned = {
-            i: j.release
-            for i, j in enumerate(jobs)
-            if j.task.actual_start is not None or j.task.constraint_type in _PINNED
-        }
+        pinned = {i: j.release for i, j in enumerate(jobs) if j.fixed}
         unleveled = frozenset(i for i, j in enumerate(jobs) if j.why and i not in pinned)
         latest: list[int | None] = [None] * n
         if self.options.within_slack:
@@ -637,6 +633,7 @@ def level_many(
     delays: dict[str, int] = {}
     used, stopped = 0, "nothing to level"
     overloads: dict[str, str] = {}
+    overfull: dict[tuple[str, date], _Row] = {}
     for _ in range(_ROUNDS):
         jobs = leveler.jobs(current)
         problem = leveler.problem(jobs)
@@ -660,7 +657,7 @@ def level_many(
         if all(set(tasks) & overloads.keys() for _, _, tasks in overfull.values()):
             break
         current = results
-    report = _report(leveler.overfull(results), overloads)
+    report = _report(overfull, overloads)
     out = []
     for plan, net, result in zip(checked, networks, results, strict=True):
         ids = {t.id for t in plan.network.tasks}

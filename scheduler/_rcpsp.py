@@ -221,7 +221,6 @@ def _topological(n: int, links: Sequence[tuple[int, int, int]]) -> list[int]:
 class _Solver:
     def __init__(self, p: Rcpsp) -> None:
         n = self.n = _validate(p)
-        self.problem = p
         dur = self.durations = [int(d) for d in p.durations]
         release = [int(x) for x in p.release] if p.release else [0] * n
         self.pinned = {int(j): int(s) for j, s in p.pinned.items()}
@@ -410,7 +409,8 @@ class _Solver:
                     length = len(avail[0])
                     start[j] = t
                     continue
-                # The common case, inlined: the earliest window where every resource of
+                # The common case: ``_fit`` without its never-again check, inlined (calling
+                # it costs 8 % of a j120 search): the earliest window where every resource of
                 # the job has room, jumping past the last short period of a failed check.
                 end = t + d
                 while True:
