@@ -93,6 +93,13 @@ class _Tracer:
         task, net = self.p.tasks[i], self.p.network
         if task.actual_start is not None:
             return "remaining work of a started task, scheduled after the status date"
+        leveled = task.leveled_start
+        if leveled is not None and not (
+            task.constraint_type is C.SNET
+            and task.constraint_date is not None
+            and task.constraint_date > leveled
+        ):
+            return f"leveling delay: its resources have room from {leveled}"
         if task.constraint_type is C.SNET:
             return f"start no earlier than {task.constraint_date} (SNET)"
         if task.constraint_type is C.FNET:

@@ -33,7 +33,7 @@ __all__ = [
     "simulation_to_dict",
 ]
 
-_TASK_DATES = ("constraint_date", "deadline", "actual_start", "actual_finish")
+_TASK_DATES = ("constraint_date", "deadline", "actual_start", "actual_finish", "leveled_start")
 _TASK_ENUMS: dict[str, type[Any]] = {
     "kind": TaskKind, "constraint_type": ConstraintType, "distribution": Distribution,
 }  # fmt: skip

@@ -2,10 +2,10 @@
 
 ``level(network, resources, assignments, options)`` schedules the network by CPM, turns its
 leaf tasks into a resource-constrained problem on the working days of the project calendar
-(``_rcpsp``), solves it, and writes each delay back as a start-no-earlier-than date; the
-engine then schedules the leveled network, so every link, constraint, calendar and piece of
-progress holds by construction (the leveling only ever adds later floors). Durations never
-change.
+(``_rcpsp``), solves it, and writes each delay back as the task's ``leveled_start`` (a
+start-no-earlier-than floor kept beside the task's own constraint); the engine then schedules
+the leveled network, so every link, constraint, calendar and piece of progress holds by
+construction (the leveling only ever adds later floors). Durations never change.
 
 The load is then measured on the leveled dates themselves: a task uses its resources on each
 of its working days that is also a working day of the resource (its base calendar, less its
@@ -136,7 +136,7 @@ class LevelingResult:
     """The leveled schedule.
 
     Attributes:
-        network: The input with a start-no-earlier-than date on every delayed task.
+        network: The input with ``leveled_start`` set on every delayed task.
         result: The engine's schedule of ``network``.
         delays: Working days (on the task's calendar) each delayed task moved; others absent.
         overallocations: What is still over-full, with the reason.
@@ -555,9 +555,9 @@ class _Leveler:
             for t in plan.network.tasks:
                 if t.id in delays:
                     day = self.axis.day(starts[self.index[t.id]])
-                    if t.constraint_type is ConstraintType.SNET and t.constraint_date:
-                        day = max(day, t.constraint_date)
-                    t = replace(t, constraint_type=ConstraintType.SNET, constraint_date=day)
+                    if t.leveled_start is not None:
+                        day = max(day, t.leveled_start)
+                    t = replace(t, leveled_start=day)
                     changed = True
                 tasks.append(t)
             out.append(replace(plan.network, tasks=tasks) if changed else plan.network)

@@ -120,6 +120,9 @@ class Task:
     pessimistic: float | None = None
     distribution: Distribution = Distribution.PERT
     name: str = ""
+    # Set by resource leveling: start no earlier than this date, beside (not instead of)
+    # the task's own constraint; its leveling delay is the distance from where logic puts it.
+    leveled_start: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

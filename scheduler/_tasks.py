@@ -65,8 +65,8 @@ def remaining_of(task: Task) -> int:
     return task.duration
 
 
-_SPECIAL_FIELDS = attrgetter("constraint_type", "deadline", "actual_start")
-_ORDINARY = (C.ASAP, None, None)  # no constraint, no deadline, no progress
+_SPECIAL_FIELDS = attrgetter("constraint_type", "deadline", "actual_start", "leveled_start")
+_ORDINARY = (C.ASAP, None, None, None)  # no constraint, deadline, progress or leveling
 _DURATION, _ACTUAL_START = attrgetter("duration"), attrgetter("actual_start")
 
 
@@ -127,6 +127,8 @@ def _apply(b: TaskBounds, i: int, task: Task, c: WorkCalendar, status: date | No
         return
     if task.constraint_type is C.ALAP:
         b.alap[i] = True
+    if task.leveled_start is not None:
+        b.lo_start[i] = max(b.lo_start[i], c.earliest(task.leveled_start.toordinal(), 0))
     if task.constraint_date is None:
         return
     day, kind = task.constraint_date.toordinal(), task.constraint_type

@@ -44,16 +44,16 @@ _VALUES: dict[type, frozenset[str]] = {
     e: frozenset(m.value for m in e)
     for e in (TaskKind, ConstraintType, Distribution, LinkType, LagUnit)
 }
-_DATES = ("constraint_date", "deadline", "actual_start", "actual_finish")
+_DATES = ("constraint_date", "deadline", "actual_start", "actual_finish", "leveled_start")
 _ID, _PARENT, _DURATION = attrgetter("id"), attrgetter("parent"), attrgetter("duration")
 _DISTRIBUTION, _KIND_OF = attrgetter("distribution"), attrgetter("kind")
 _CONSTRAINT = attrgetter("constraint_type")
 _FIELDS = attrgetter(
     "kind", "parent", "calendar", "constraint_type", "constraint_date", "deadline",
     "actual_start", "actual_finish", "percent_complete", "remaining_duration", "optimistic",
-    "most_likely", "pessimistic",
+    "most_likely", "pessimistic", "leveled_start",
 )  # fmt: skip
-_PLAIN = (TaskKind.TASK, None, None, ConstraintType.ASAP) + (None,) * 9
+_PLAIN = (TaskKind.TASK, None, None, ConstraintType.ASAP) + (None,) * 10
 
 
 def _is_int(value: object) -> bool:

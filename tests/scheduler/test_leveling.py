@@ -55,9 +55,31 @@ def test_two_tasks_on_one_person_run_one_after_the_other() -> None:
     assert got.overallocations == ()
     assert got.stopped_by == "lower bound"  # five days of R's work: nothing ends sooner
     a = next(t for t in got.network.tasks if t.id == "A")
-    assert (a.constraint_type, a.constraint_date) == (ConstraintType.SNET, date(2027, 1, 6))
+    assert a.leveled_start == date(2027, 1, 6)
+    assert a.constraint_type is ConstraintType.ASAP  # the task's own constraint is untouched
     # Durations never change, and the leveled network is what the engine schedules.
     assert schedule(got.network).tasks == got.result.tasks
+    assert "leveling delay: its resources have room from 2027-01-06" in (
+        got.result.derive("A", "early_start").explain()
+    )
+
+
+def test_a_delayed_task_keeps_its_own_constraint_beside_the_leveling_floor() -> None:
+    # B must finish no earlier than Tuesday (FNET) and shares R with A (3 days, more
+    # successors' worth of slack used first). The floor from leveling sits beside the FNET
+    # date: after leveling B still carries FNET, and moving the floor off again (clearing
+    # leveling) restores the unleveled dates exactly.
+    fnet = Task("B", 2, constraint_type=ConstraintType.FNET, constraint_date=date(2027, 1, 5))
+    net = Network(MON, [Task("A", 3), fnet, Task("C", 1)], [Dependency("A", "C")])
+    got = level(net, [R], [Assignment("A", "R"), Assignment("B", "R")])
+    b = next(t for t in got.network.tasks if t.id == "B")
+    assert (b.constraint_type, b.constraint_date) == (ConstraintType.FNET, date(2027, 1, 5))
+    assert b.leveled_start == date(2027, 1, 7)
+    assert dates(got.result, "B") == (date(2027, 1, 7), date(2027, 1, 8))
+    assert dict(got.delays) == {"B": 3}
+    cleared = Network(MON, [replace(t, leveled_start=None) for t in got.network.tasks],
+                      net.dependencies)  # fmt: skip
+    assert schedule(cleared).tasks == schedule(net).tasks
 
 
 def test_single_pass_in_the_standard_order_and_logic_moving_successors() -> None:
