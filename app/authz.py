@@ -184,3 +184,35 @@ async def require_workspace_admin(
     if role.value not in _ADMIN_ROLES:
         raise ForbiddenError("only workspace owners and admins may do this")
     return role
+
+
+async def pool_role(session: AsyncSession, user_id: uuid.UUID, workspace_id: uuid.UUID) -> Role:
+    """The user's role on a workspace's resource pool: the highest effective role on any live
+    project of the workspace (an owner or admin of the workspace: Project Admin, projects or
+    not). NotFound when the user has none, as for any invisible object."""
+    best = select(func.max(project_role_column(user_id))).where(
+        Project.workspace_id == workspace_id, Project.is_deleted.is_(False)
+    )
+    admin = select(WorkspaceMember.id).where(
+        WorkspaceMember.workspace_id == workspace_id,
+        WorkspaceMember.user_id == user_id,
+        WorkspaceMember.role.in_(_ADMIN_ROLES),
+        workspace_scope_clause(user_id),
+    )
+    role, is_admin = (await session.execute(select(best.scalar_subquery(), admin.exists()))).one()
+    levels = [r for r in (role, Role.PROJECT_ADMIN if is_admin else None) if r is not None]
+    if not levels:
+        raise NotFoundError("workspace not found")
+    return Role(max(levels))
+
+
+async def require_pool_role(
+    session: AsyncSession, user_id: uuid.UUID, workspace_id: uuid.UUID, minimum: Role
+) -> Role:
+    role = await pool_role(session, user_id, workspace_id)
+    if role < minimum:
+        raise ForbiddenError(
+            f"this needs the {minimum.name.replace('_', ' ').title()} role on a project of "
+            "the workspace"
+        )
+    return role

@@ -42,6 +42,8 @@ from graph.programs.mutations import ProgramMutation
 from graph.programs.queries import ProgramQuery
 from graph.projects.mutations import ProjectMutation
 from graph.projects.queries import ProjectQuery
+from graph.resources.mutations import ResourceMutation
+from graph.resources.queries import ResourceQuery
 from graph.risks.mutations import RiskMutation
 from graph.risks.queries import RiskQuery
 from graph.sprints.mutations import SprintMutation
@@ -68,6 +70,7 @@ QUERIES: tuple[type, ...] = (
     SprintQuery,
     BaselineQuery,
     RiskQuery,
+    ResourceQuery,
     CommentQuery,
     HistoryQuery,
     ForecastQuery,
@@ -87,6 +90,7 @@ MUTATIONS: tuple[type, ...] = (
     SprintMutation,
     BaselineMutation,
     RiskMutation,
+    ResourceMutation,
     CommentMutation,
     ForecastMutation,
     InterchangeMutation,

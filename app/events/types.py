@@ -39,6 +39,13 @@ class EventType(enum.StrEnum):
     RISK_CREATED = "risk_created"
     RISK_UPDATED = "risk_updated"
     RISK_DELETED = "risk_deleted"
+    RESOURCE_CREATED = "resource_created"
+    RESOURCE_UPDATED = "resource_updated"
+    RESOURCE_DELETED = "resource_deleted"
+    ASSIGNMENT_CREATED = "assignment_created"
+    ASSIGNMENT_UPDATED = "assignment_updated"
+    ASSIGNMENT_DELETED = "assignment_deleted"
+    LEVELING_APPLIED = "leveling_applied"
     COMMENT_CREATED = "comment_created"
     COMMENT_UPDATED = "comment_updated"
     COMMENT_DELETED = "comment_deleted"
@@ -122,6 +129,38 @@ class RiskPayload:
     risk_id: uuid.UUID
     server_version: int
     changes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResourcePayload:
+    """resource_created / resource_updated / resource_deleted, sent to every project of the
+    resource's workspace (the pool is shared): the resource and the fields that changed."""
+
+    resource_id: uuid.UUID
+    server_version: int
+    changes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AssignmentPayload:
+    """assignment_created / assignment_updated / assignment_deleted."""
+
+    assignment_id: uuid.UUID
+    task_id: uuid.UUID
+    resource_id: uuid.UUID
+    server_version: int
+    units: float
+    work: float
+
+
+@dataclass(frozen=True)
+class LevelingAppliedPayload:
+    """Leveling was applied to (or cleared from) the project; `delays` maps task ids to their
+    leveling delay in working days (tasks not listed have none). The new dates follow in the
+    schedule's cpm_complete."""
+
+    action: str  # "leveled" or "cleared"
+    delays: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,30 @@ class PlanBaselineTask:
 
 
 @dataclass(frozen=True)
+class PlanResource:
+    uid: str
+    name: str
+    kind: str  # work, material, cost
+    initials: str
+    material_label: str
+    max_units: float
+    availability: tuple[tuple[date, float], ...]
+    standard_rate: float  # per hour
+    overtime_rate: float
+    cost_per_use: float
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanAssignment:
+    task_uid: str
+    resource_uid: str
+    units: float
+    work: float | None  # hours, None: duration x units x 8
+    cost: float | None
+
+
+@dataclass(frozen=True)
 class PlanBaseline:
     number: int  # 0 = "Baseline", 1..10 = "Baseline1".."Baseline10"
     tasks: tuple[PlanBaselineTask, ...]
@@ -93,6 +117,8 @@ class ImportPlan:
     tasks: list[PlanTask]  # outline order: every parent before its children
     links: list[tuple[str, str, str, int, str]]  # (pred uid, succ uid, type, lag, lag unit)
     baselines: list[PlanBaseline]
+    resources: list[PlanResource] = field(default_factory=list)
+    assignments: list[PlanAssignment] = field(default_factory=list)
     warnings: list[ReportEntry] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     rules: SchedulingRules = SchedulingRules.MS_PROJECT
@@ -107,6 +133,8 @@ class ImportPlan:
             "calendar_exceptions": sum(len(c.exceptions) for c in self.calendars),
             "baselines": len(self.baselines),
             "baseline_tasks": sum(len(b.tasks) for b in self.baselines),
+            "resources": len(self.resources),
+            "assignments": len(self.assignments),
         }
 
     def report(self) -> dict[str, Any]:
@@ -229,28 +257,92 @@ class _Extras:
             return moment.date() - timedelta(days=1)
         return moment.date()
 
-    def count_resources(self) -> None:
-        """Resources and assignments wait for the resources feature; say what was left."""
-        resources = [
-            r
-            for r in children(child(self.root, "Resources"), "Resource")
-            if (text(r, "UID") or "0") != "0" and text(r, "IsNull") != "1"
-        ]
-        assignments = [
-            a
-            for a in children(child(self.root, "Assignments"), "Assignment")
-            if not (text(a, "ResourceUID") or "").startswith("-")
-        ]
-        if resources:
-            self.skipped["resources"] = len(resources)
-            self.warn(
-                "project", "", f"{len(resources)} resource(s) not imported (no resources yet)"
+    def resources(self) -> list[PlanResource]:
+        """The file's resources (not the null resource 0 Project always writes). Rates are
+        per hour; a cost per use in the file is in cents. Resource calendars are not
+        imported (counted as skipped): the resource works on Monday to Friday."""
+        out = []
+        kinds = {"0": "material", "1": "work", "2": "cost"}
+        for r in children(child(self.root, "Resources"), "Resource"):
+            uid = text(r, "UID") or "0"
+            if uid == "0" or text(r, "IsNull") == "1":
+                continue
+            name = (text(r, "Name") or f"Resource {uid}").strip()[:200] or f"Resource {uid}"
+            units = max(_number(text(r, "MaxUnits"), 1), 0)
+            group = (text(r, "Group") or "").strip()
+            out.append(
+                PlanResource(
+                    uid=uid,
+                    name=name,
+                    kind=kinds.get(text(r, "Type") or "1", "work"),
+                    initials=(text(r, "Initials") or "").strip()[:30],
+                    material_label=(text(r, "MaterialLabel") or "").strip()[:30],
+                    max_units=units,
+                    availability=self._availability(r, uid, units),
+                    standard_rate=max(_number(text(r, "StandardRate"), 0), 0),
+                    overtime_rate=max(_number(text(r, "OvertimeRate"), 0), 0),
+                    cost_per_use=max(_number(text(r, "CostPerUse"), 0), 0) / 100,
+                    labels=tuple(g.strip()[:100] for g in group.split(",") if g.strip()),
+                )
             )
-        if assignments:
-            self.skipped["assignments"] = len(assignments)
-            self.warn(
-                "project", "", f"{len(assignments)} assignment(s) not imported (no resources yet)"
+        return out
+
+    def _availability(
+        self, r: ET.Element, uid: str, units: float
+    ) -> tuple[tuple[date, float], ...]:
+        """Project's availability periods ("from, to, units") as dated changes of max units:
+        the period's units from its first day, back to max units after its last."""
+        changes: dict[date, float] = {}
+        periods = children(child(r, "AvailabilityPeriods"), "AvailabilityPeriod")
+        spans: list[tuple[date, date | None, float]] = []
+        for period in periods:
+            start = _moment(text(period, "AvailableFrom"))
+            end = _moment(text(period, "AvailableTo"))
+            if start is None:
+                continue
+            amount = max(_number(text(period, "AvailableUnits"), units), 0)
+            spans.append((start.date(), end.date() if end else None, amount))
+        for first, last, amount in sorted(spans, key=lambda span: span[0]):
+            changes[first] = amount
+            if last is not None and last.year < 2049:
+                changes.setdefault(last + timedelta(days=1), units)
+        if len(changes) > 500:
+            self.warn("resource", uid, "more than 500 availability changes; the first 500 kept")
+        return tuple(sorted(changes.items()))[:500]
+
+    def assignments(
+        self, tasks: dict[str, PlanTask], resources: dict[str, PlanResource]
+    ) -> list[PlanAssignment]:
+        """Assignments of kept resources to kept leaf tasks; work in hours is kept only where
+        it is not the task's duration x units x 8 (else it follows the duration)."""
+        out: list[PlanAssignment] = []
+        seen: set[tuple[str, str]] = set()
+        for a in children(child(self.root, "Assignments"), "Assignment"):
+            task_uid, resource_uid = text(a, "TaskUID") or "", text(a, "ResourceUID") or ""
+            if resource_uid.startswith("-") or resource_uid not in resources:
+                continue
+            task = tasks.get(task_uid)
+            ref = f"task {task_uid}, resource {resource_uid}"
+            if task is None or str(task.engine.kind) != "task":
+                self.warn("assignment", ref, "not on a leaf task with work; skipped")
+                self.skipped["assignments"] += 1
+                continue
+            units = _number(text(a, "Units"), 1)
+            if units <= 0 or (task_uid, resource_uid) in seen:
+                self.warn("assignment", ref, "units of 0 or a second assignment; skipped")
+                self.skipped["assignments"] += 1
+                continue
+            seen.add((task_uid, resource_uid))
+            hours = iso_minutes(text(a, "Work") or "PT0H0M0S") / 60
+            derived = task.engine.duration * units * 8
+            work = round(hours, 4) if abs(hours - derived) > 0.01 else None
+            cost = (
+                _number(text(a, "Cost"), 0) / 100
+                if resources[resource_uid].kind == "cost"
+                else None
             )
+            out.append(PlanAssignment(task_uid, resource_uid, units, work, cost))
+        return out
 
 
 def _number(value: str | None, default: float) -> float:
@@ -298,7 +390,8 @@ def plan_from_mspdi(
         project.network.default_calendar if project.network.default_calendar in known else None
     )
     baselines = extras.baselines(kept)
-    extras.count_resources()
+    resources = extras.resources()
+    assignments = extras.assignments({t.uid: t for t in tasks}, {r.uid: r for r in resources})
     if text(root, "StatusDate") is None and any(t.percent_complete for t in tasks):
         extras.warn("project", "", "progress without a status date; progress is as of today")
     return ImportPlan(
@@ -310,6 +403,8 @@ def plan_from_mspdi(
         tasks=tasks,
         links=links,
         baselines=baselines,
+        resources=resources,
+        assignments=assignments,
         warnings=extras.warnings,
         skipped=extras.skipped,
         rules=rules,

@@ -46,6 +46,7 @@ from app.models import ImportRequest, Project
 from app.models.enums import Role, SchedulingRules
 from app.scheduling.outbox import REQUESTED
 from app.state import UnitOfWork, unit_of_work
+from app.sync.locks import lock_pool
 from app.tasks.repository import lock_project
 
 log = logging.getLogger(__name__)
@@ -219,6 +220,9 @@ async def _write(
     if project is None or project.is_deleted:
         raise NotFoundError("the project of this import was deleted")
     await uow.set_actor(request.requested_by)
+    if plan.resources:
+        # The pool's locks before the project's: the order every pool writer takes them in.
+        await lock_pool(session, project.workspace_id)
     await lock_project(session, project.id)
     await ensure_empty(session, project.id)
     written = await write_plan(session, project, plan, request.requested_by)

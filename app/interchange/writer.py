@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text, update
@@ -22,12 +23,14 @@ from app.boards.placement import first_column
 from app.interchange.errors import ProjectNotEmpty
 from app.interchange.plan import ImportPlan
 from app.models import (
+    Assignment,
     Baseline,
     BaselineTask,
     Calendar,
     CalendarException,
     Dependency,
     Project,
+    Resource,
     Task,
 )
 from app.scheduling.outbox import request_schedule
@@ -195,6 +198,42 @@ async def _baselines(
     return made
 
 
+async def _resources(
+    session: AsyncSession, project: Project, plan: ImportPlan, tasks: dict[str, uuid.UUID]
+) -> None:
+    """The file's resources join the workspace's pool (the caller took the pool's locks
+    first); its assignments become the project's."""
+    if not plan.resources:
+        return
+    ids = {r.uid: uuid.uuid4() for r in plan.resources}
+    # An executemany: a pool is small, and its JSON columns do not travel as arrays.
+    await session.execute(
+        insert(_table(Resource)),
+        [
+            {"id": ids[r.uid], "workspace_id": project.workspace_id, "name": r.name,
+             "kind": r.kind, "initials": r.initials, "material_label": r.material_label,
+             "max_units": r.max_units,
+             "availability": [{"start": d.isoformat(), "units": u} for d, u in r.availability],
+             "days_off": [], "labels": list(r.labels),
+             "standard_rate": Decimal(str(round(r.standard_rate, 2))),
+             "overtime_rate": Decimal(str(round(r.overtime_rate, 2))),
+             "cost_per_use": Decimal(str(round(r.cost_per_use, 2)))}
+            for r in plan.resources
+        ],
+    )  # fmt: skip
+    if plan.assignments:
+        await _insert_rows(
+            session,
+            _table(Assignment),
+            [
+                {"id": uuid.uuid4(), "project_id": project.id, "task_id": tasks[a.task_uid],
+                 "resource_id": ids[a.resource_uid], "units": a.units, "work": a.work,
+                 "cost": None if a.cost is None else Decimal(str(round(a.cost, 2)))}
+                for a in plan.assignments
+            ],
+        )  # fmt: skip
+
+
 async def write_plan(
     session: AsyncSession, project: Project, plan: ImportPlan, actor: uuid.UUID | None
 ) -> Written:
@@ -216,6 +255,7 @@ async def write_plan(
             ],
         )  # fmt: skip
     baselines = await _baselines(session, project.id, plan, tasks, actor)
+    await _resources(session, project, plan, tasks)
     await session.execute(
         update(_table(Project))
         .where(_table(Project).c.id == project.id)

@@ -10,6 +10,7 @@ from app.models.forecast import ForecastRun, ProjectForecastSnapshot
 from app.models.history import HistoryEntry
 from app.models.interchange import ImportRequest
 from app.models.project import Program, ProgramMember, Project, ProjectMember
+from app.models.resource import Assignment, Resource
 from app.models.retention import RetentionPurgeRun
 from app.models.risk import Risk, RiskTask
 from app.models.scheduling import ScheduleRequest, TaskRun
@@ -22,6 +23,7 @@ from app.models.workspace import Workspace, WorkspaceMember
 __all__ = [
     "ApiToken",
     "ApiTokenAuditEntry",
+    "Assignment",
     "Base",
     "Baseline",
     "BaselineTask",
@@ -42,6 +44,7 @@ __all__ = [
     "ProjectMember",
     "ProjectSyncFloor",
     "RefreshToken",
+    "Resource",
     "RetentionPurgeRun",
     "Risk",
     "RiskTask",

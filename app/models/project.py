@@ -5,7 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Timestamped, Versioned
@@ -48,6 +56,10 @@ class Project(Versioned, Base):
     # Which date rules the engine applies (app.models.enums.SchedulingRules).
     scheduling_rules: Mapped[str] = mapped_column(
         String(12), default="trueppm", server_default="trueppm"
+    )
+    # Level resources on every recompute (Microsoft Project's automatic leveling).
+    level_automatically: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="false"
     )
 
 

@@ -94,6 +94,10 @@ class Task(Versioned, Base):
     total_float: Mapped[int | None] = mapped_column(Integer)
     free_float: Mapped[int | None] = mapped_column(Integer)
     is_critical: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Written by resource leveling (app/resources/leveling.py): the start floor its delay
+    # became, and the delay in working days from where logic alone puts the task.
+    leveled_start: Mapped[date | None] = mapped_column(Date)
+    leveling_delay: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Dependency(Versioned, Base):

@@ -33,6 +33,7 @@ EDITABLE = frozenset(
         "status_date",
         "default_calendar_id",
         "scheduling_rules",
+        "level_automatically",
     }
 )
 _CAMEL = {
@@ -73,6 +74,8 @@ def _clean(
 ) -> dict[str, Any]:
     """Validated column values; every problem is reported at once with its field path."""
     problems = _text_problems(values)
+    if "level_automatically" in values and not isinstance(values["level_automatically"], bool):
+        problems.append(FieldProblem(("input", "levelAutomatically"), "must be true or false"))
     if start is not None and status_date is not None and status_date < start:
         problems.append(FieldProblem(_path("status_date"), "must not be before the start date"))
     if problems:
@@ -156,7 +159,7 @@ async def update_project(
 
 # Project fields the engine reads: changing one can move every date.
 PROJECT_SCHEDULE_FIELDS = frozenset(
-    {"start_date", "status_date", "default_calendar_id", "scheduling_rules"}
+    {"start_date", "status_date", "default_calendar_id", "scheduling_rules", "level_automatically"}
 )
 
 

@@ -24,6 +24,7 @@ TASK_COLUMNS = (
     Task.actual_finish, Task.percent_complete, Task.optimistic_duration,
     Task.most_likely_duration, Task.pessimistic_duration, Task.early_start, Task.early_finish,
     Task.late_start, Task.late_finish, Task.total_float, Task.free_float, Task.is_critical,
+    Task.priority, Task.leveled_start, Task.leveling_delay,
 )  # fmt: skip
 LINK_COLUMNS = (
     Dependency.predecessor_id, Dependency.successor_id, Dependency.type, Dependency.lag,
@@ -121,6 +122,7 @@ def _engine_task(t: TaskRow, parent: str | None) -> engine.Task:
         optimistic=t.optimistic_duration,
         most_likely=t.most_likely_duration,
         pessimistic=t.pessimistic_duration,
+        leveled_start=t.leveled_start,
     )
 
 

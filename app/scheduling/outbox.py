@@ -28,6 +28,7 @@ SCHEDULE_FIELDS = frozenset(
         "percent_complete",
         "actual_start",
         "actual_finish",
+        "priority",  # orders leveling (projects that level automatically)
     }
 )
 

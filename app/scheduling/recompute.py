@@ -29,6 +29,7 @@ from app.errors import NotFoundError
 from app.events.types import BaselineDriftPayload
 from app.forecasts.snapshots import capture_after_recompute
 from app.models import ScheduleRequest, Task, TaskRun
+from app.resources.leveling import automatic_leveling
 from app.scheduling import external
 from app.scheduling.network import LoadedProject, TaskRow, load_project
 from app.scheduling.outbox import pending_request_ids
@@ -45,6 +46,8 @@ OUTPUT_FIELDS = (
     "total_float",
     "free_float",
     "is_critical",
+    "leveled_start",  # resource leveling's outputs: written here only when the project
+    "leveling_delay",  # levels automatically, otherwise kept as stored
 )
 
 
@@ -65,11 +68,26 @@ class Outcome:
     downstream: tuple[uuid.UUID, ...] = ()
 
 
-def _changes(tasks: dict[str, TaskRow], result: engine.ScheduleResult) -> dict[str, dict[str, Any]]:
+_LEVELING = ("leveled_start", "leveling_delay")
+
+
+def _changes(
+    tasks: dict[str, TaskRow],
+    result: engine.ScheduleResult,
+    leveled: engine.LevelingResult | None,
+) -> dict[str, dict[str, Any]]:
+    floors = {t.id: t.leveled_start for t in leveled.network.tasks} if leveled is not None else None
     changed: dict[str, dict[str, Any]] = {}
     for task_id, row in tasks.items():
         computed = result.tasks[task_id]
-        new = {name: getattr(computed, name) for name in OUTPUT_FIELDS}
+        new = {name: getattr(computed, name) for name in OUTPUT_FIELDS if name not in _LEVELING}
+        if floors is None or leveled is None:
+            new |= {name: getattr(row, name) for name in _LEVELING}
+        else:
+            new |= {
+                "leveled_start": floors.get(task_id),
+                "leveling_delay": leveled.delays.get(task_id, 0),
+            }
         if any(getattr(row, name) != value for name, value in new.items()):
             changed[task_id] = new
     return changed
@@ -141,10 +159,14 @@ async def recompute(
             return Outcome(project_id, "skipped")
         try:
             loaded = await load_project(session, project_id)
+            automatic = await automatic_leveling(session, loaded)
             tick = time.perf_counter()
             # An empty project has nothing to compute (and the engine refuses no tasks).
+            leveled = await asyncio.to_thread(automatic.run) if automatic else None
             result = (
-                await asyncio.to_thread(engine.schedule, loaded.network)
+                leveled.result
+                if leveled is not None
+                else await asyncio.to_thread(engine.schedule, loaded.network)
                 if loaded.network.tasks
                 else None
             )
@@ -157,7 +179,7 @@ async def recompute(
             log.warning("schedule failed", extra={"project_id": str(project_id)}, exc_info=True)
             outcome = Outcome(project_id, "failed", error=str(exc))
         else:
-            outcome = await _apply(session, loaded, result, engine_ms)
+            outcome = await _apply(session, loaded, result, leveled, engine_ms)
         await _finish(session, project_id, request_ids, started, outcome)
     if outcome.state == "succeeded":
         # After the commit, in its own transaction: a failed capture never undoes the run.
@@ -169,6 +191,7 @@ async def _apply(
     session: AsyncSession,
     loaded: LoadedProject,
     result: engine.ScheduleResult | None,
+    leveled: engine.LevelingResult | None,
     engine_ms: int,
 ) -> Outcome:
     """Write what changed and request the schedules of the projects downstream."""
@@ -186,7 +209,7 @@ async def _apply(
         finish,
         network_calendar(loaded.network),
     )
-    changed = _changes(loaded.tasks, result)
+    changed = _changes(loaded.tasks, result, leveled)
     moved = external.moved_tasks(loaded.tasks, changed)
     if changed:
         # Project before rows, as lock_project() writers do: the sync trigger would otherwise

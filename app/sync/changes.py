@@ -89,6 +89,15 @@ def _typed(raw: dict[str, Any], known: dict[str, SyncedTable]) -> list[TableChan
         if not body:
             continue
         changes = TableChanges(entry)
+        if entry.key == "workspace_id" and any(
+            body.get(k) for k in ("created", "updated", "deleted")
+        ):
+            problems.append(
+                FieldProblem(
+                    ("changes", name), "the workspace's resource pool is changed over GraphQL"
+                )
+            )
+            continue
         for kind in ("created", "updated"):
             for index, record in enumerate(body.get(kind) or []):
                 path = ("changes", name, kind, str(index))

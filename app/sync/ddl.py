@@ -25,7 +25,8 @@ SEQUENCE = "sync_seq_global"
 FUNCTION = "trueppm_sync_seq"
 TRIGGER = "trg_sync_seq"
 
-# TG_ARGV[0] names the column holding the project id (`project_id`, or `id` for `project`).
+# TG_ARGV[0] names the column holding the project id (`project_id`, or `id` for `project`);
+# version 3 adds `workspace_id` for the rows of a workspace's pool.
 _HEAD = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -59,7 +60,42 @@ _LOCK_ONCE = """
         PERFORM set_config('trueppm.sync_locked', pid::text, true);
     END IF;
 """
-FUNCTION_VERSIONS = {1: _HEAD + _LOCK_EVERY_ROW + _TAIL, 2: _HEAD + _LOCK_ONCE + _TAIL}
+# Version 3 (revision e2b7c4a9d613): rows of a workspace (the resource pool) reach the pulls
+# of every project of the workspace, so numbering one must serialize with the writers of all
+# of them: it locks the workspace row and then every project of it (in id order, once per
+# transaction and workspace). A project being created waits for the workspace row, so a pool
+# writer that did not see it has committed before the project's first number.
+_HEAD_V3 = f"""
+CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    pid uuid;
+    wid uuid;
+BEGIN
+    IF TG_ARGV[0] = 'workspace_id' THEN
+        wid := NEW.workspace_id;
+        IF current_setting('trueppm.sync_pool', true) IS DISTINCT FROM wid::text THEN
+            PERFORM 1 FROM workspace WHERE id = wid FOR NO KEY UPDATE;
+            PERFORM 1 FROM project WHERE workspace_id = wid ORDER BY id FOR NO KEY UPDATE;
+            PERFORM set_config('trueppm.sync_pool', wid::text, true);
+        END IF;
+        NEW.sync_seq := nextval('{SEQUENCE}');
+        RETURN NEW;
+    END IF;
+    IF TG_ARGV[0] = 'id' THEN
+        pid := NEW.id;
+        IF TG_OP = 'INSERT' THEN
+            PERFORM 1 FROM workspace WHERE id = NEW.workspace_id FOR NO KEY UPDATE;
+        END IF;
+    ELSE
+        pid := NEW.project_id;
+    END IF;
+"""
+FUNCTION_VERSIONS = {
+    1: _HEAD + _LOCK_EVERY_ROW + _TAIL,
+    2: _HEAD + _LOCK_ONCE + _TAIL,
+    3: _HEAD_V3 + _LOCK_ONCE + _TAIL,
+}
+KEYS = ("project_id", "id", "workspace_id")
 
 
 def create_sync_function(version: int) -> None:
@@ -82,13 +118,15 @@ def attach_sync_trigger(table: str, key: str = "project_id") -> None:
     """Make `table` synced: `sync_seq` column and pull index (if the migration did not create
     them), the trigger, and a renumbering of existing rows so clients that synced before the
     table existed still receive them on their next incremental pull."""
-    if key not in ("project_id", "id"):
-        raise ValueError("key must be 'project_id' or 'id' (the project table itself)")
+    if key not in KEYS:
+        raise ValueError(
+            "key must be 'project_id', 'id' (the project table itself) or 'workspace_id'"
+        )
     op.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS sync_seq BIGINT DEFAULT 0 NOT NULL")
-    if key == "project_id":
+    if key != "id":
+        scope = key.removesuffix("_id")
         op.execute(
-            f"CREATE INDEX IF NOT EXISTS ix_{table}_project_sync_seq ON {table} "
-            "(project_id, sync_seq)"
+            f"CREATE INDEX IF NOT EXISTS ix_{table}_{scope}_sync_seq ON {table} ({key}, sync_seq)"
         )
     op.execute(
         f"CREATE TRIGGER {TRIGGER} BEFORE INSERT OR UPDATE ON {table} "

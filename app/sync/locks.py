@@ -17,6 +17,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.project import Project
+from app.models.workspace import Workspace
 
 
 async def lock_sync_project(session: AsyncSession, project_id: uuid.UUID) -> None:
@@ -34,4 +35,18 @@ async def lock_project_of(session: AsyncSession, model: Any, row_id: uuid.UUID) 
     owner = select(table.c.project_id).where(table.c.id == row_id).scalar_subquery()
     await session.execute(
         select(Project.id).where(Project.id == owner).with_for_update(key_share=True)
+    )
+
+
+async def lock_pool(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """The locks the trigger takes for a row of a workspace's resource pool — the workspace
+    row, then every project of it in id order — taken before any row, as above."""
+    await session.execute(
+        select(Workspace.id).where(Workspace.id == workspace_id).with_for_update(key_share=True)
+    )
+    await session.execute(
+        select(Project.id)
+        .where(Project.workspace_id == workspace_id)
+        .order_by(Project.id)
+        .with_for_update(key_share=True)
     )

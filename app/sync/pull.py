@@ -21,7 +21,7 @@ from app.authz import project_role
 from app.errors import AppError
 from app.models import ProjectSyncFloor
 from app.sync.registry import SyncedTable, synced_tables
-from app.sync.sequence import high_water
+from app.sync.sequence import belongs_to, high_water
 from app.sync.values import to_wire
 
 SCHEMA_VERSION = 1
@@ -153,15 +153,11 @@ async def page(
     )
 
 
-def _key(entry: SyncedTable) -> Any:
-    return entry.table.c.id if entry.key == "id" else entry.table.c.project_id
-
-
 def _in_slice(
     entry: SyncedTable, project_id: uuid.UUID, after: int, upto: int, full: bool
 ) -> list[Any]:
     seq = entry.table.c.sync_seq
-    where = [_key(entry) == project_id, seq > after, seq <= upto]
+    where = [belongs_to(entry.table, entry.key, project_id), seq > after, seq <= upto]
     if full:
         where.append(entry.table.c.is_deleted.is_(False))
     return where

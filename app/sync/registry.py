@@ -53,7 +53,9 @@ class SyncedTable:
     appliers: Appliers = field(default_factory=lambda: Appliers(None, None, None))
     # The first client schema version that knows this table (older clients never get it).
     since_schema: int = 1
-    # Column holding the project id: "project_id", or "id" for the project row itself.
+    # Column holding the project id: "project_id", or "id" for the project row itself; or
+    # "workspace_id" for a table of the workspace (the resource pool), which every project
+    # of the workspace pulls and no push writes.
     key: str = "project_id"
     # Creation order within a push (parents first); deletes run in the reverse order.
     order: int = 100
@@ -74,8 +76,14 @@ class SyncedTable:
         """Every column name a pushed record may carry without a 400."""
         return frozenset(self.columns) | SERVER_MANAGED | {"sync_seq"}
 
+    @property
+    def read_only(self) -> bool:
+        return self.appliers == Appliers(None, None, None)
+
     def check(self) -> None:
         exposed = set(self.columns)
+        if self.key == "workspace_id" and (self.writable or not self.read_only):
+            raise ValueError(f"{self.name}: a workspace table is read-only over sync")
         for name in self.writable | self.computed | self.create_only | set(self.notes):
             if name not in exposed:
                 raise ValueError(f"{self.name}: {name} is not an exposed column")
@@ -123,4 +131,4 @@ def by_name() -> Mapping[str, SyncedTable]:
 
 def _load() -> None:
     # The entries live beside their appliers; importing registers them once.
-    from app.sync import boards, planning, tables  # noqa: F401
+    from app.sync import boards, planning, resources, tables  # noqa: F401

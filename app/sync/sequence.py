@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Table, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.models import Project, ProjectSyncFloor
 
@@ -29,10 +30,22 @@ async def high_water(session: AsyncSession, project_id: uuid.UUID, tables: Itera
     for table in tables:
         if table.name == "project":
             continue
+        key = "workspace_id" if "workspace_id" in table.c else "project_id"
         parts.append(
             select(func.max(table.c.sync_seq))
-            .where(table.c.project_id == project_id)
+            .where(belongs_to(table, key, project_id))
             .scalar_subquery()
         )
     value = await session.scalar(select(func.coalesce(func.greatest(*parts), literal(0))))
     return int(value or 0)
+
+
+def belongs_to(table: Table, key: str, project_id: uuid.UUID) -> ColumnElement[bool]:
+    """Rows of `table` in the project's sync stream: keyed by the project (`project_id`, or
+    `id` for the project table) or by its workspace (the resource pool)."""
+    if key == "id":
+        return table.c.id == project_id
+    if key == "workspace_id":
+        workspace = select(Project.workspace_id).where(Project.id == project_id)
+        return table.c.workspace_id == workspace.scalar_subquery()
+    return table.c.project_id == project_id

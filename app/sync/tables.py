@@ -33,6 +33,8 @@ _TASK_ENGINE = frozenset(
         "total_float",
         "free_float",
         "is_critical",
+        "leveled_start",
+        "leveling_delay",
     }
 )
 _TASK_WRITABLE = frozenset(
@@ -239,6 +241,7 @@ register(
             "status_date",
             "default_calendar_id",
             "scheduling_rules",
+            "level_automatically",
         ),
         writable=frozenset(projects.EDITABLE),
         computed=frozenset({"workspace_id", "program_id"}),

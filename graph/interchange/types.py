@@ -31,6 +31,8 @@ class ImportCounts:
     calendar_exceptions: int
     baselines: int
     baseline_tasks: int
+    resources: int = strawberry.field(description="Added to the workspace's pool.")
+    assignments: int
 
 
 @strawberry.type(description="Things in the file that were not imported, by kind.")
@@ -80,6 +82,9 @@ class ImportReport:
                 calendar_exceptions=data["counts"]["calendar_exceptions"],
                 baselines=data["counts"]["baselines"],
                 baseline_tasks=data["counts"]["baseline_tasks"],
+                # Reports written before resources were imported have none.
+                resources=data["counts"].get("resources", 0),
+                assignments=data["counts"].get("assignments", 0),
             ),
             skipped=[ImportSkipped(kind=k, count=v) for k, v in data["skipped"].items()],
             warnings=[

@@ -42,7 +42,10 @@ RemoveProjectMemberResult = Annotated[
 
 
 def _update_values(data: UpdateProjectInput) -> dict[str, Any]:
-    fields = ("name", "description", "status", "start_date", "status_date", "scheduling_rules")
+    fields = (
+        "name", "description", "status", "start_date", "status_date", "scheduling_rules",
+        "level_automatically",
+    )  # fmt: skip
     values = {f: getattr(data, f) for f in fields if getattr(data, f) is not strawberry.UNSET}
     if data.default_calendar_id is not strawberry.UNSET:
         values["default_calendar_id"] = id_argument(
@@ -63,7 +66,9 @@ class ProjectMutation:
             values: dict[str, Any] = {"name": input.name, "start_date": input.start_date}
             if input.program_id is not None:
                 values["program_id"] = id_argument(input.program_id, "input", "programId")
-            for field in ("description", "status_date", "status", "scheduling_rules"):
+            for field in (
+                "description", "status_date", "status", "scheduling_rules", "level_automatically",
+            ):  # fmt: skip
                 if getattr(input, field) is not None:
                     values[field] = getattr(input, field)
             workspace_id = require_id(input.workspace_id, "workspace")

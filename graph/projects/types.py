@@ -61,6 +61,9 @@ class Project:
     status_date: date | None
     default_calendar_id: strawberry.ID | None
     scheduling_rules: SchedulingRulesEnum  # type: ignore[valid-type]
+    level_automatically: bool = strawberry.field(
+        description="Level resources on every recompute of this project (off by default)."
+    )
     server_version: int
     is_deleted: bool
     created_at: datetime
@@ -82,6 +85,7 @@ class Project:
             status_date=project.status_date,
             default_calendar_id=opt(project.default_calendar_id),
             scheduling_rules=SchedulingRules(project.scheduling_rules),
+            level_automatically=project.level_automatically,
             server_version=project.server_version,
             is_deleted=project.is_deleted,
             created_at=project.created_at,
@@ -118,6 +122,7 @@ class CreateProjectInput:
     status_date: date | None = None
     status: ProjectStatusEnum | None = None  # type: ignore[valid-type]
     scheduling_rules: SchedulingRulesEnum | None = None  # type: ignore[valid-type]
+    level_automatically: bool | None = None
 
 
 @strawberry.input(description="Only the fields you send are changed; send null to clear one.")
@@ -129,6 +134,7 @@ class UpdateProjectInput:
     status_date: date | None = strawberry.UNSET
     default_calendar_id: strawberry.ID | None = strawberry.UNSET
     scheduling_rules: SchedulingRulesEnum | None = strawberry.UNSET  # type: ignore[valid-type]
+    level_automatically: bool | None = strawberry.UNSET
 
 
 @strawberry.type

@@ -14,6 +14,7 @@ from app.tasks import wbs
 from graph.context import Info
 from graph.labels.loaders import task_labels
 from graph.labels.types import Label
+from graph.resources.types import Assignment, assignments_of
 from graph.tasks import loaders
 
 # Registers the domain enums with Strawberry (it decorates the classes in place).
@@ -73,6 +74,8 @@ _PLAIN = (
     "total_float",
     "free_float",
     "is_critical",
+    "leveled_start",
+    "leveling_delay",
 )
 
 
@@ -109,6 +112,13 @@ class Task:
     total_float: int | None
     free_float: int | None
     is_critical: bool
+    leveled_start: date | None = strawberry.field(
+        description="Set by resource leveling: the task starts no earlier than this date "
+        "(beside its own constraint). Null when leveling did not delay it."
+    )
+    leveling_delay: int = strawberry.field(
+        description="Working days resource leveling delayed the task by (0: none)."
+    )
     # Set when the query that produced the task already computed its outline number.
     outline: strawberry.Private[str | None] = None
 
@@ -130,6 +140,10 @@ class Task:
             outline=outline,
             **plain,
         )
+
+    @strawberry.field(description="The resources working on the task (one query per response).")
+    async def assignments(self, info: Info) -> list[Assignment]:
+        return await assignments_of(info, self.model)
 
     @strawberry.field(description="The parent task (from the WBS path), null at top level.")
     def parent_id(self) -> strawberry.ID | None:

@@ -31,6 +31,7 @@ from scheduler import (
     level,
     level_many,
     schedule,
+    simulate,
 )
 
 MON = date(2027, 1, 4)  # a Monday; the week's working days are Jan 4-8, then Jan 11-15
@@ -432,3 +433,14 @@ def test_projects_sharing_one_person_are_leveled_together() -> None:
     assert gx.overallocations[0].tasks == ("X1", "Y1")
     with pytest.raises(LevelingError, match="must not share task ids"):
         level_many([(x, [Assignment("X1", "R")]), (x, [])], [R])
+
+
+def test_monte_carlo_runs_on_the_leveled_plan() -> None:
+    # A waits two days for B when leveled; without estimates every iteration is the
+    # deterministic leveled plan, so P50 = P95 = Friday (unleveled: Wednesday).
+    net = Network(MON, [Task("A", 3), Task("B", 2), Task("C", 1)], [Dependency("B", "C")])
+    got = level(net, [R], [Assignment("A", "R"), Assignment("B", "R")])
+    leveled = simulate(got.network, iterations=200, seed=1)
+    plain = simulate(net, iterations=200, seed=1)
+    assert leveled.percentiles[50] == leveled.percentiles[95] == date(2027, 1, 8)
+    assert plain.percentiles[95] == date(2027, 1, 6)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from app.auth.tokens import issue_access_token
 from app.events import EventType
+from app.models import Assignment, Resource, Task
 from app.models.enums import Role
 from app.scheduling.announce import announce
 from app.scheduling.runner import InProcessRunner
@@ -33,7 +36,8 @@ IMPORT_NEW = """mutation($w: ID!, $f: Upload!) {
   ... on ImportPlanPayload { import { id projectId state } } } }"""
 STATUS = """query($id: ID!) { planImport(id: $id) { state stage attempts error { code message }
   report { reader projectName schedulingRules
-    counts { tasks summaries milestones dependencies calendars baselines baselineTasks }
+    counts { tasks summaries milestones dependencies calendars baselines baselineTasks
+             resources assignments }
     skipped { kind count }
   warnings { subject ref message taskId } } } }"""
 LIST = """query($p: ID!) { planImports(projectId: $p) { totalCount nodes { id state } } }"""
@@ -112,14 +116,38 @@ async def test_graphql_upload_runs_in_the_background_and_reports(
     assert (report["reader"], report["schedulingRules"]) == ("mspdi", "MS_PROJECT")
     assert report["counts"] == {
         "tasks": 19, "summaries": 3, "milestones": 1, "dependencies": 6, "calendars": 2,
-        "baselines": 0, "baselineTasks": 0,
+        "baselines": 0, "baselineTasks": 0, "resources": 2, "assignments": 2,
     }  # fmt: skip
-    assert {s["kind"]: s["count"] for s in report["skipped"]} == {
-        "assignments": 2,
-        "resource_calendars": 2,
-        "resources": 2,
-    }
-    assert any(w["subject"] == "project" and "resource" in w["message"] for w in report["warnings"])
+    # Resources join the workspace's pool; only their calendars are left (Monday-Friday).
+    assert {s["kind"]: s["count"] for s in report["skipped"]} == {"resource_calendars": 2}
+    async with db.sessions() as session:
+        pool = (
+            await session.execute(
+                select(Resource.name, Resource.initials, Resource.standard_rate,
+                       Resource.overtime_rate, Resource.cost_per_use)
+                .where(Resource.workspace_id == world.project.workspace_id)
+                .order_by(Resource.name)
+            )
+        ).all()  # fmt: skip
+        assigned = (
+            await session.execute(
+                select(Resource.name, Assignment.units, Assignment.work, Task.duration)
+                .join(Resource, Resource.id == Assignment.resource_id)
+                .join(Task, Task.id == Assignment.task_id)
+                .where(Assignment.project_id == world.project.id)
+                .order_by(Resource.name)
+            )
+        ).all()
+    assert [tuple(r) for r in pool] == [
+        ("First Resource", "FR", Decimal("10.00"), Decimal("20.00"), Decimal("30.00")),
+        ("Second Resource", "SR", Decimal("5.00"), Decimal("10.00"), Decimal("15.00")),
+    ]
+    # The file's work (200 h at 50 %, 300 h at 75 % of a 100-day task) is not duration x
+    # units x 8 h (400 h, 600 h), so it is kept as given rather than following the duration.
+    assert [tuple(a) for a in assigned] == [
+        ("First Resource", 0.5, 200.0, 100),
+        ("Second Resource", 0.75, 300.0, 100),
+    ]
     tasks = await live_tasks(db, world.project.id)
     assert all(t.early_start is not None for t in tasks)
     listed = await gql(LIST, {"p": str(world.project.id)}, user=world.pm)

@@ -73,6 +73,8 @@ async def test_first_then_incremental_pull(
         "board_columns",
         "labels",
         "task_labels",
+        "resources",
+        "assignments",
     }
     assert [r["id"] for r in body["changes"]["projects"]["created"]] == [str(world["project"])]
     assert body["changes"]["tasks"] == {"created": [], "updated": [], "deleted": []}

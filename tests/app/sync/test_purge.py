@@ -54,6 +54,7 @@ async def test_purge_then_old_cursor_gets_410_and_a_full_pull_recovers(
     async with unit_of_work(db.sessions) as uow:
         result = await purge_sync(uow.session, 30, 24)
     assert result.tombstones == {
+        "assignments": 0,
         "comments": 0,
         "task_labels": 0,
         "risk_tasks": 0,
@@ -90,6 +91,7 @@ async def test_purge_then_old_cursor_gets_410_and_a_full_pull_recovers(
     summary = await purge_sync_job(db)  # the periodic job, with the settings' windows
     assert summary == {
         "tombstones": {
+            "assignments": 0,
             "comments": 0,
             "task_labels": 0,
             "risk_tasks": 0,

@@ -1,0 +1,1 @@
+"""The resource pool of a workspace, assignments, resource usage and leveling."""
