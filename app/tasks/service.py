@@ -17,7 +17,7 @@ from app.authz import require_project_role
 from app.boards.placement import new_card_slot
 from app.errors import ConflictError, ForbiddenError, ValidationFailed
 from app.events import EventType
-from app.models import Dependency, Ltree, RiskTask, Task, TaskLabel
+from app.models import Assignment, Dependency, Ltree, RiskTask, Task, TaskLabel
 from app.models.enums import Role
 from app.scheduling.outbox import SCHEDULE_FIELDS, request_schedule
 from app.tasks import events, placement, validation, wbs
@@ -152,9 +152,10 @@ class Deletion:
 
 
 async def _tombstone_links(session: AsyncSession, task_ids: list[uuid.UUID]) -> None:
-    """Deleted tasks keep no labels and feed no risk: their link rows become tombstones, so
-    offline clients drop them too instead of holding links to a task that is gone."""
-    for model in (TaskLabel, RiskTask):
+    """Deleted tasks keep no labels, feed no risk and ask no resource: their link rows become
+    tombstones, so offline clients drop them too instead of holding links to a task that is
+    gone."""
+    for model in (TaskLabel, RiskTask, Assignment):
         await session.execute(
             update(model)
             .where(model.task_id.in_(task_ids), model.is_deleted.is_(False))

@@ -226,3 +226,56 @@ async def test_row_updates_take_the_project_first_so_structural_writers_do_not_d
         row = await session.get(Task, ids[0])
         assert row is not None
         assert (row.name, row.kind) == ("by the row writer", "summary")
+
+
+async def test_a_pool_row_waits_for_and_holds_every_project_of_its_workspace(
+    db: AppState,
+) -> None:
+    """A resource belongs to every project's pull of its workspace: numbering one serializes
+    with the writers of each of them and with a project being created there (trigger v3),
+    while another workspace's projects do not wait."""
+    from app.models import Resource
+
+    project_id, ids = await _setup(db)
+    async with db.sessions() as session:
+        workspace_id = (await session.get_one(Project, project_id)).workspace_id
+    _, elsewhere = await _setup(db)
+    async with db.sessions() as pool_writer:
+        await pool_writer.begin()
+        resource = Resource(workspace_id=workspace_id, name="Ada")
+        pool_writer.add(resource)
+        await pool_writer.flush()
+
+        async def task_write() -> None:
+            async with unit_of_work(db.sessions) as uow:
+                await versioned_update(uow.session, Task, ids[0], {"name": "after the pool"})
+
+        async def new_project() -> None:
+            async with unit_of_work(db.sessions) as uow:
+                uow.session.add(
+                    Project(workspace_id=workspace_id, name="Later", start_date=dt.date(2026, 1, 5))
+                )
+
+        waiting = [asyncio.create_task(task_write()), asyncio.create_task(new_project())]
+        await asyncio.sleep(0.3)
+        assert not any(w.done() for w in waiting), "pool and project writers must take turns"
+        async with unit_of_work(db.sessions) as uow:  # another workspace is free
+            await asyncio.wait_for(
+                versioned_update(uow.session, Task, elsewhere[0], {"name": "free"}), 5
+            )
+        async with db.sessions() as puller:
+            tables = [*SYNCED, Resource.__table__]
+            cursor = await high_water(puller, project_id, tables)
+        await pool_writer.commit()
+    await asyncio.wait_for(asyncio.gather(*waiting), 10)
+    async with db.sessions() as session:
+        pool_seq = await session.scalar(select(Resource.sync_seq).where(Resource.id == resource.id))
+        task_seq = await session.scalar(select(Task.sync_seq).where(Task.id == ids[0]))
+        later = await session.scalar(
+            select(Project.sync_seq).where(Project.workspace_id == workspace_id,
+                                           Project.name == "Later")
+        )  # fmt: skip
+    # The pool row committed after the pull's high water was read: the next pull sees it.
+    assert cursor < pool_seq < task_seq
+    assert later is not None
+    assert later > pool_seq

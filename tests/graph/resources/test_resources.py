@@ -167,6 +167,15 @@ async def test_assignment_rules_give_typed_errors_and_write_nothing(
     assert twice["__typename"] == "Conflict"
     assert twice["message"] == "this resource is already assigned to that task"
     assert await _count_assignments(db) == 1
+    # Deleting the task tombstones its assignment (offline clients drop it too).
+    gone_task = await gql(
+        "mutation($id: ID!) { deleteTask(id: $id) { __typename } }", {"id": tasks["A"]},
+        user=world.pm,
+    )  # fmt: skip
+    assert gone_task["data"]["deleteTask"]["__typename"] == "DeleteTaskPayload"
+    async with db.sessions() as session:
+        flags = list((await session.execute(select(Assignment.is_deleted))).scalars())
+    assert flags == [True]
 
 
 async def _two_on_one(gql: GraphQLClient, db: AppState, world: World) -> dict[str, Any]:
