@@ -1,5 +1,5 @@
 """Export a project as Microsoft Project XML (MSPDI): WBS, links, constraints, calendars,
-progress, baselines and the engine's computed dates.
+progress, baselines, resources and assignments, and the engine's computed dates.
 
 `load_export` reads everything in a fixed number of statements; `render_mspdi` then yields
 the document in chunks (one per task), so the REST route streams it. Units follow the
@@ -13,7 +13,7 @@ import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from xml.sax.saxutils import escape
 
@@ -21,13 +21,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import require_project_role
+from app.interchange.export_resources import load_resources, resources_xml
 from app.models import (
+    Assignment,
     Baseline,
     BaselineTask,
     Calendar,
     CalendarException,
     Dependency,
     Project,
+    Resource,
 )
 from app.models.enums import Role
 from app.tasks.tree import Node, project_tree
@@ -55,6 +58,8 @@ class ExportData:
     calendars: list[Calendar]
     exceptions: dict[uuid.UUID, list[CalendarException]]
     baselines: list[tuple[Baseline, list[BaselineTask]]]
+    resources: list[Resource] = field(default_factory=list)
+    assignments: list[tuple[Assignment, int, str]] = field(default_factory=list)
 
     @property
     def file_name(self) -> str:
@@ -101,9 +106,11 @@ async def load_export(
         )
         for exc in rows.scalars():
             exceptions[exc.calendar_id].append(exc)
+    resources, assignments = await load_resources(session, project_id)
     return ExportData(
-        project, nodes, links, calendars, exceptions, await _baselines(session, project_id)
-    )
+        project, nodes, links, calendars, exceptions, await _baselines(session, project_id),
+        resources, assignments,
+    )  # fmt: skip
 
 
 async def _baselines(
@@ -310,4 +317,6 @@ def render_mspdi(data: ExportData) -> Iterator[str]:
     parents = {n.task.wbs_path.rpartition(".")[0] for n in data.nodes}
     for node in data.nodes:
         yield _task_xml(node, ids, summary=node.task.wbs_path in parents)
-    yield "</Tasks></Project>\n"
+    yield "</Tasks>"
+    yield resources_xml(data.resources, data.assignments, ids.tasks, _el)
+    yield "</Project>\n"
