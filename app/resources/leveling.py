@@ -33,6 +33,7 @@ from app.resources.pool import (
     project_assignments,
     resolve_scope,
     scope_networks,
+    with_pool,
 )
 from app.scheduling import external
 from app.scheduling.network import LoadedProject
@@ -273,11 +274,6 @@ async def automatic_leveling(
         return None
     pool = await load_pool(session, project.workspace_id)
     assigned = await project_assignments(session, [project.id], pool)
-    network = replace(
-        loaded.network,
-        tasks=[replace(t, leveled_start=None) if t.leveled_start else t
-               for t in loaded.network.tasks],
-        calendars={**pool.calendars, **loaded.network.calendars},
-    )  # fmt: skip
+    network = with_pool(loaded.network, pool, unleveled=True)
     options = engine.LevelingOptions(priorities=_priorities([loaded]))
     return AutomaticLeveling(network, pool.resources, assigned[project.id], options)

@@ -188,12 +188,15 @@ async def scope_networks(
     out = []
     for project_id in project_ids:
         loaded = await load_project(session, project_id)
-        net = loaded.network
-        if unleveled:
-            net = replace(
-                net,
-                tasks=[replace(t, leveled_start=None) if t.leveled_start else t for t in net.tasks],
-            )
-        net = replace(net, calendars={**pool.calendars, **net.calendars})
+        net = with_pool(loaded.network, pool, unleveled=unleveled)
         out.append(replace(loaded, network=_private_stand_ins(net, project_id)))
     return out
+
+
+def with_pool(network: engine.Network, pool: Pool, *, unleveled: bool) -> engine.Network:
+    """The network with the pool's calendars, and without earlier leveling floors when
+    `unleveled` (what leveling starts from: it never stacks on itself)."""
+    tasks = network.tasks
+    if unleveled:
+        tasks = [replace(t, leveled_start=None) if t.leveled_start else t for t in tasks]
+    return replace(network, tasks=tasks, calendars={**pool.calendars, **network.calendars})

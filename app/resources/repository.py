@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import pool_role, project_role, visible_projects
@@ -107,16 +107,6 @@ async def assignments_of_tasks(
     return out
 
 
-async def resources_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Resource]:
-    """Resources by id, deleted ones included (an assignment's history may name them)."""
-    if not ids:
-        return {}
-    rows = await session.execute(select(Resource).where(Resource.id.in_(list(set(ids)))))
-    return {r.id: r for r in rows.scalars()}
-
-
 def effective_work(assignment: Assignment, duration: int, kind: str) -> float:
     """Hours of work: as given, else the task's duration x units x 8 hours (a milestone's
     duration is 0)."""
@@ -126,13 +116,6 @@ def effective_work(assignment: Assignment, duration: int, kind: str) -> float:
     return round(days * assignment.units * HOURS_PER_DAY, 6)
 
 
-async def workspace_of_project(session: AsyncSession, project_id: uuid.UUID) -> uuid.UUID:
-    workspace = await session.scalar(select(Project.workspace_id).where(Project.id == project_id))
-    if workspace is None:
-        raise NotFoundError("project not found")
-    return workspace
-
-
 async def live_projects(session: AsyncSession, workspace_id: uuid.UUID) -> list[uuid.UUID]:
     rows = await session.execute(
         select(Project.id)
@@ -140,12 +123,3 @@ async def live_projects(session: AsyncSession, workspace_id: uuid.UUID) -> list[
         .order_by(Project.id)
     )
     return list(rows.scalars())
-
-
-async def assignment_count(session: AsyncSession, resource_id: uuid.UUID) -> int:
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Assignment)
-        .where(Assignment.resource_id == resource_id, Assignment.is_deleted.is_(False))
-    )
-    return int(count or 0)
