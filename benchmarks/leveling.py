@@ -9,6 +9,11 @@ Also shown: the single latest-finish pass and that pass justified, the starting 
     .venv/bin/python -m benchmarks.leveling --sets j30 --every 10 --seconds 0.5
     .venv/bin/python -m benchmarks.leveling --no-peer
     .venv/bin/python -m benchmarks.leveling --network 10000 --resources 200
+    .venv/bin/python -m benchmarks.leveling --cpsat --seconds 10 --sets j30   # the exact solver
+
+``--cpsat`` scores the exact solver instead (``solve_rcpsp_exact``: our heuristic for a tenth
+of the limit, then OR-Tools CP-SAT from its schedule; ``--workers`` CP-SAT workers, 1 by
+default) beside PyJobShop with the same limit and workers.
 
 Per set and method: instances at the best-known makespan, mean % above best-known, mean %
 above the critical path (the usual figure for j120; the best-known average 28.96 %), and
@@ -44,13 +49,14 @@ from scheduler import (
     read_psplib,
     schedule,
     solve_rcpsp,
+    solve_rcpsp_exact,
 )
 from tests.scheduler.rcpsp_checker import violations
 
 DATA = ROOT.parent / "shared" / "data" / "psplib"
 
 
-def _peer(problem: Rcpsp, seconds: float) -> int:
+def _peer(problem: Rcpsp, seconds: float, workers: int = 1) -> int:
     from pyjobshop import Model
 
     model = Model()
@@ -61,7 +67,7 @@ def _peer(problem: Rcpsp, seconds: float) -> int:
     for a, b, _ in problem.links:
         model.add_end_before_start(tasks[a], tasks[b])
     model.set_objective(weight_makespan=1)
-    result = model.solve(time_limit=seconds, display=False, num_workers=1)
+    result = model.solve(time_limit=seconds, display=False, num_workers=workers)
     return int(result.objective)
 
 
@@ -92,6 +98,18 @@ def _score(
 def _ours(schedules: int, seconds: float | None) -> Callable[[Rcpsp], int]:
     def solve(problem: Rcpsp) -> int:
         result = solve_rcpsp(problem, schedules=schedules, seconds=seconds)
+        wrong = violations(problem, result)
+        if wrong:
+            raise AssertionError(wrong)
+        return result.makespan
+
+    return solve
+
+
+def _exact(seconds: float, workers: int) -> Callable[[Rcpsp], int]:
+    def solve(problem: Rcpsp) -> int:
+        warm = solve_rcpsp(problem, schedules=10**9, seconds=min(1.0, seconds / 10))
+        result = solve_rcpsp_exact(problem, seconds=seconds * 0.9, workers=workers, warm=warm)
         wrong = violations(problem, result)
         if wrong:
             raise AssertionError(wrong)
@@ -146,6 +164,8 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--network", type=int, help="level one generated plan of N tasks")
     parser.add_argument("--resources", type=int, default=200)
+    parser.add_argument("--cpsat", action="store_true", help="score the exact solver")
+    parser.add_argument("--workers", type=int, default=1, help="CP-SAT workers (--cpsat)")
     args = parser.parse_args()
     if args.network:
         print(json.dumps(level_plan(args.network, args.resources)))  # noqa: T201
@@ -154,16 +174,25 @@ def main() -> None:
     with (DATA / "bks.csv").open() as handle:
         best = {row["instance"]: row for row in csv.DictReader(handle)}
     rows = []
+    peer_workers = args.workers if args.cpsat else 1
     for name in args.sets:
         paths = sorted((DATA / name).glob("*.sm"))[:: args.every]
+        limit, workers = f"{args.seconds:g} s", args.workers
         methods: list[tuple[str, Callable[[Rcpsp], int]]] = [
             ("latest finish, one pass", _ours(1, None)),
             ("latest finish, justified", _ours(3, None)),
-            (f"ours, {args.seconds:g} s", _ours(10**9, args.seconds)),
         ]
+        if args.cpsat:
+            label = f"ours + CP-SAT, {limit}, {workers} worker(s)"
+            methods.append((label, _exact(args.seconds, workers)))
+        else:
+            methods.append((f"ours, {limit}", _ours(10**9, args.seconds)))
         if not args.no_peer:
             methods.append(
-                (f"PyJobShop CP-SAT, {args.seconds:g} s", lambda p: _peer(p, args.seconds))
+                (
+                    f"PyJobShop CP-SAT, {limit}, {peer_workers} worker(s)",
+                    lambda p: _peer(p, args.seconds, peer_workers),
+                )
             )
         for label, solve in methods:
             row = {"set": name, **_score(label, paths, best, solve)}

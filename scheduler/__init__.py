@@ -11,6 +11,7 @@ files into networks.
 """
 
 from ._cpm import schedule
+from ._cpsat import exact_solver_available, solve_rcpsp_exact
 from ._errors import CyclicDependencyError, InputProblem, ScheduleInputError, SchedulerError
 from ._json import (
     network_from_dict,
@@ -24,6 +25,7 @@ from ._leveling import (
     LevelingError,
     LevelingOptions,
     LevelingResult,
+    LevelingSolver,
     Overallocation,
     Resource,
     daily_usage,
@@ -54,7 +56,15 @@ from ._mspdi import (
 )
 from ._network import Network, Project
 from ._psplib import PsplibFormatError, PsplibInstance, read_psplib
-from ._rcpsp import Overload, Rcpsp, RcpspError, RcpspRule, RcpspSchedule, solve_rcpsp
+from ._rcpsp import (
+    Overload,
+    Rcpsp,
+    RcpspError,
+    RcpspRule,
+    RcpspSchedule,
+    left_justified,
+    solve_rcpsp,
+)
 from ._result import Derivation, DerivationStep, ScheduleResult, TaskResult
 from ._simresult import SimulationResult
 
@@ -75,6 +85,7 @@ __all__ = [
     "LevelingError",
     "LevelingOptions",
     "LevelingResult",
+    "LevelingSolver",
     "LinkType",
     "MspdiFormatError",
     "MspdiProject",
@@ -99,6 +110,8 @@ __all__ = [
     "TaskKind",
     "TaskResult",
     "daily_usage",
+    "exact_solver_available",
+    "left_justified",
     "level",
     "level_many",
     "network_from_dict",
@@ -112,4 +125,5 @@ __all__ = [
     "simulate",
     "simulation_to_dict",
     "solve_rcpsp",
+    "solve_rcpsp_exact",
 ]

@@ -13,6 +13,14 @@ days off), at the assignment's units. Where a task's calendar differs from the p
 problem's periods are an approximation of its days; any period still over-full is leveled
 again from the new dates (a few rounds at most), and what remains is reported, never hidden.
 
+An elapsed lag stands for a number of working days that depends on the day it counts from
+(three calendar days are three working days from a Monday, one from a Thursday). Between
+tasks on the project calendar the problem places such a link by the engine's own rule, as a
+function of the predecessor's period (``Rcpsp.timed``), so the leveled schedule is the one
+the engine computes from the floors. As a safety net, a task the engine would still start
+earlier than the problem placed it gets a floor there, and a task it starts later has that
+link lengthened and the problem solved again.
+
 What may not move: started tasks and Must Start/Finish On constraints keep their dates;
 priority-1000 tasks, tasks with a Start/Finish No Later Than constraint or as late as
 possible, and tasks outside the leveling range are never delayed for resources (they may
@@ -24,20 +32,23 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
 from ._calendar import WorkCalendar
 from ._cpm import schedule
+from ._cpsat import solve_rcpsp_exact
 from ._errors import SchedulerError
 from ._model import (
     MON_FRI,
     Calendar,
     ConstraintType,
+    DateRules,
     Dependency,
     LagUnit,
     LinkType,
@@ -62,6 +73,8 @@ __all__ = [
 
 _SCALE = 100  # units are held as whole hundredths (1.0 = one full-time person = 100)
 _ROUNDS = 3
+_EXACT_SECONDS = 10.0  # CP-SAT's time limit when the options give none
+_CORRECTIONS = 4  # re-solves after an elapsed lag's length was corrected (module docstring)
 
 
 class LevelingError(SchedulerError, ValueError):
@@ -90,6 +103,15 @@ class Assignment:
     units: float = 1.0
 
 
+class LevelingSolver(StrEnum):
+    """Which solver levels: the heuristic (always there), or CP-SAT from the optional
+    ``trueppm[cpsat]`` (``solve_rcpsp_exact``: the heuristic first, then an exact search
+    from it within the time limit)."""
+
+    HEURISTIC = "heuristic"
+    CPSAT = "cpsat"
+
+
 @dataclass(frozen=True, slots=True)
 class LevelingOptions:
     """How to level.
@@ -105,6 +127,8 @@ class LevelingOptions:
         seconds: Time limit of the search (None: the budget alone; the result says how
             many schedules it used, which repeats it exactly).
         seed: Seed of the search.
+        solver: The heuristic, or CP-SAT (``seconds`` is then its time limit, 10 s when
+            None; it returns the heuristic's schedule where it finds nothing better).
     """
 
     rule: RcpspRule = RcpspRule.STANDARD
@@ -115,6 +139,7 @@ class LevelingOptions:
     schedules: int | None = None
     seconds: float | None = None
     seed: int = 0
+    solver: LevelingSolver = LevelingSolver.HEURISTIC
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +167,8 @@ class LevelingResult:
         overallocations: What is still over-full, with the reason.
         schedules: Schedule generation passes the search used (over all rounds).
         stopped_by: Why the last search stopped (``"lower bound"``, ``"schedules"``,
-            ``"time"``, or ``"nothing to level"``).
+            ``"time"``, or ``"nothing to level"``; with CP-SAT, ``"optimal"``, ``"time"``,
+            or ``"heuristic: "`` and why the problem was not given to it).
     """
 
     network: Network
@@ -205,11 +231,12 @@ class _Days:
 
 
 class _Axis:
-    """The working days of the project calendar, numbered from the project start."""
+    """The working days of the project calendar, numbered from the earliest day a task
+    starts (the project start, or before it where a link lets a task start earlier)."""
 
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, earliest: date) -> None:
         self.calendar = WorkCalendar(_project_calendar(network) or Calendar("project", MON_FRI))
-        self.origin = self.calendar.cb(network.start.toordinal())
+        self.origin = self.calendar.cb(earliest.toordinal())
         self._ordinals: list[int] = []
 
     def at(self, day: date) -> int:
@@ -229,6 +256,90 @@ class _Axis:
 
     def day(self, period: int) -> date:
         return date.fromordinal(self.calendar.day_of(period + self.origin))
+
+    def elapsed(self, lag: int, horizon: int) -> int:
+        """The working days (periods) an elapsed lag of ``lag`` calendar days usually stands
+        for on this calendar: the median, over the working days of periods 0 .. horizon, of
+        the working days after such a day through ``lag`` days later (negative for a lead).
+        Where it runs longer for a job, `_Leveler.correct` lengthens it; where shorter, the
+        job gets a floor (`_Leveler.early`): the leveled plan is what the engine computes."""
+        if lag == 0:
+            return 0
+        reach = abs(lag) + 7
+        first = self.calendar.day_of(self.origin) - reach
+        last = self.calendar.day_of(self.origin + max(horizon, 1)) + reach
+        working = self.calendar.is_working(np.arange(first, last + 1, dtype=np.int64))
+        sums = np.concatenate(([0], np.cumsum(working, dtype=np.int64)))
+        anchors = np.flatnonzero(working[reach : len(working) - reach]) + reach
+        counts = sums[anchors + lag + 1] - sums[anchors + 1]  # signed: a lead counts back
+        return int(np.median(counts)) if counts.size else round(lag * 5 / 7)
+
+
+class _Elapsed:
+    """Exact bounds of elapsed-lag links between two tasks on the axis calendar, as
+    functions of the predecessor's start period (what `Rcpsp.timed` takes). The rules are the
+    engine's (``_passes._elapsed_forward`` and, under Microsoft Project's rules,
+    ``_project_forward``): a start bound is the first working day at or after the lagged day
+    (after it, from a finish); a finish bound ends the successor on the first working day at
+    or after it (under Project's rules the successor's duration is taken off the
+    predecessor's end first, and the lag counted from there)."""
+
+    def __init__(self, axis: _Axis, horizon: int) -> None:
+        self.calendar, self.origin = axis.calendar, axis.origin
+        self.lo = -horizon - 64
+        periods = np.arange(self.lo, 3 * horizon + 64, dtype=np.int64) + axis.origin
+        days = axis.calendar.days_of(periods)
+        self.days: list[int] = days.tolist()
+        self.first = int(days[0]) - 64
+        span = np.arange(self.first, int(days[-1]) + 64, dtype=np.int64)
+        self.counts: list[int] = (axis.calendar.count_before(span) - axis.origin).tolist()
+        self._made: dict[tuple[LinkType, int, int, int, DateRules], Callable[[int], int]] = {}
+
+    def day(self, period: int) -> int:
+        k = period - self.lo
+        if 0 <= k < len(self.days):
+            return self.days[k]
+        return self.calendar.day_of(period + self.origin)
+
+    def at(self, day: int) -> int:
+        k = day - self.first
+        if 0 <= k < len(self.counts):
+            return self.counts[k]
+        return self.calendar.cb(day) - self.origin
+
+    def bound(
+        self, kind: LinkType, lag: int, da: int, db: int, rules: DateRules
+    ) -> Callable[[int], int]:
+        """The bound of such a link (one function per kind of link, shared by every link
+        of that kind: the exact solver tabulates each function once)."""
+        key = (kind, lag, da, db, rules)
+        fn = self._made.get(key)
+        if fn is None:
+            fn = self._made[key] = self._bound(kind, lag, da, db, rules)
+        return fn
+
+    def _bound(
+        self, kind: LinkType, lag: int, da: int, db: int, rules: DateRules
+    ) -> Callable[[int], int]:
+        day, at = self.day, self.at
+        project = rules is DateRules.MS_PROJECT
+        if kind is LinkType.FS:
+            return lambda s: at(day(s + da - 1) + lag + 1)
+        if kind is LinkType.SS:
+            return lambda s: at(day(s) + lag)
+        if kind is LinkType.FF:
+            if project:
+                return lambda s: at(day(s + da - db) + lag)
+            return lambda s: at(day(s + da - 1) + lag) - db + 1
+        if project:
+            return lambda s: at(day(s - db) + lag)
+        if lag > 0:
+            return lambda s: at(day(s) - 1 + lag) - db + 1
+        return lambda s: at(day(s - 1) + lag) - db + 1
+
+
+def _lengthened(bound: Callable[[int], int], periods: int) -> Callable[[int], int]:
+    return lambda start: bound(start) + periods
 
 
 class _Capacity:
@@ -411,11 +522,26 @@ class _Leveler:
         for plan in plans:
             calendars.update(plan.network.calendars)
         self.capacity = _Capacity(calendars, _project_calendar(first), resources)
-        self.axis = _Axis(first)
+        earliest = min(
+            min([p.network.start, *(min(r.start, r.early_start) for r in p.base.tasks.values())])
+            for p in plans
+        )
+        self.axis = _Axis(first, earliest)
         self.leaves: list[tuple[int, Task]] = [
             (k, t) for k, plan in enumerate(plans) for t in _leaves(plan.network)
         ]
         self.index = {t.id: i for i, (_, t) in enumerate(self.leaves)}
+        axis_calendar = _project_calendar(first) or Calendar("project", MON_FRI)
+        same: dict[tuple[int, str], bool] = {}
+        self.on_axis: list[bool] = []  # the task works on the axis calendar (exact lags)
+        for k, t in self.leaves:
+            net = plans[k].network
+            cid = t.calendar or net.default_calendar or ""
+            if (k, cid) not in same:
+                same[k, cid] = (net.calendars.get(cid) or Calendar("project", MON_FRI)) == (
+                    axis_calendar
+                )
+            self.on_axis.append(same[k, cid])
         if len(self.index) != len(self.leaves):
             raise LevelingError("plans leveled together must not share task ids")
         self.assignments = [a for plan in plans for a in plan.assignments]
@@ -425,18 +551,22 @@ class _Leveler:
         for a in self.assignments:
             row = self.demand.setdefault(a.task, [0] * len(self.resources))
             row[self.rindex[a.resource]] += _units(a.units, a.task)
-        self.links: list[tuple[int, int, Dependency, int]] = []
+        self.links: list[tuple[int, int, Dependency]] = []
         for plan in plans:
             net = plan.network
             below = _below(net)
-            cal = _project_calendar(net)
-            week = bin((cal.working_weekdays if cal else MON_FRI) & 0x7F).count("1")
             self.links += [
-                (self.index[p], self.index[s], dep, week)
+                (self.index[p], self.index[s], dep)
                 for dep in net.dependencies
                 for p in below[dep.predecessor]
                 for s in below[dep.successor]
             ]
+        # job -> its links in: (link index, predecessor job, link)
+        self.incoming: dict[int, list[tuple[int, int, Dependency]]] = defaultdict(list)
+        for k, (pred, succ, dep) in enumerate(self.links):
+            self.incoming[succ].append((k, pred, dep))
+        self.longer: dict[int, int] = {}  # link -> periods its elapsed lag was found to run longer
+        self.corrections = 0
         for tid, value in options.priorities.items():
             if not 0 <= value <= 1000:
                 raise LevelingError(f"task {tid}: priority must be 0-1000, not {value}")
@@ -482,11 +612,23 @@ class _Leveler:
             else empty
             for j in jobs
         ]
+        horizon = max((j.release + j.duration for j in jobs), default=0)
+        elapsed: dict[int, int] = {}
+        exact: _Elapsed | None = None
+        timed: dict[int, Callable[[int], int]] = {}
         links = []
-        for a, b, dep, week in self.links:
+        for k, (a, b, dep) in enumerate(self.links):
             lag = dep.lag
             if dep.lag_unit is LagUnit.ELAPSED_DAYS:
-                lag = round(lag * week / 7)
+                if lag not in elapsed:
+                    elapsed[lag] = axis.elapsed(lag, horizon)
+                if self.on_axis[a] and self.on_axis[b] and durations[a] and durations[b]:
+                    exact = exact or _Elapsed(axis, horizon)
+                    rules = self.plans[jobs[b].plan].network.rules
+                    fn = exact.bound(dep.type, lag, durations[a], durations[b], rules)
+                    longer = self.longer.get(k, 0)
+                    timed[k] = fn if not longer else _lengthened(fn, longer)
+                lag = elapsed[lag] + self.longer.get(k, 0)
             da, db = durations[a], durations[b]
             distance = {
                 LinkType.FS: da + lag,
@@ -503,7 +645,6 @@ class _Leveler:
                 max(axis.at(self.plans[j.plan].base.tasks[j.task.id].late_start), j.release)
                 for j in jobs
             ]
-        horizon = max((j.release + j.duration for j in jobs), default=0)
         return Rcpsp(
             durations=durations,
             demands=demands,
@@ -514,6 +655,7 @@ class _Leveler:
             unleveled=unleveled,
             latest=latest,
             priority=[self.options.priorities.get(j.task.id, 500) for j in jobs],
+            timed=timed,
         )
 
     def profile(self, resource: str, horizon: int) -> list[int]:
@@ -538,13 +680,53 @@ class _Leveler:
         """Each job's own leveling delay (periods beyond what its links and floor allow)."""
         starts = solved.starts
         bound = list(problem.release)
-        for a, b, distance in problem.links:
-            bound[b] = max(bound[b], starts[a] + distance)
+        for k, (a, b, distance) in enumerate(problem.links):
+            fn = problem.timed.get(k)
+            bound[b] = max(bound[b], fn(starts[a]) if fn else starts[a] + distance)
         return {
             jobs[i].task.id: starts[i] - bound[i]
             for i in range(len(jobs))
             if starts[i] > bound[i] and i not in problem.pinned
         }
+
+    def early(
+        self, jobs: list[_Job], problem: Rcpsp, starts: Sequence[int],
+        results: list[ScheduleResult],
+    ) -> dict[str, int]:  # fmt: skip
+        """Jobs using a resource that the engine starts before the leveled schedule placed
+        them (a link the problem counted on the safe side, such as an elapsed lag): each
+        with the periods it must still wait, so that a floor holds it where the leveled
+        schedule has room. (A job using none may run early: only its successors matter.)"""
+        out = {}
+        for i, job in enumerate(jobs):
+            if job.fixed or job.why or not any(problem.demands[i]):
+                continue
+            got = self.axis.at(results[job.plan].tasks[job.task.id].start)
+            if got < starts[i]:
+                out[job.task.id] = starts[i] - got
+        return out
+
+    def correct(
+        self, jobs: list[_Job], starts: Sequence[int], results: list[ScheduleResult]
+    ) -> bool:
+        """Lengthen the elapsed lags into each job the engine starts later than the leveled
+        schedule while none of its predecessors is late: such a lag spans more working days
+        where the job now sits than the problem counted. True when one was lengthened."""
+        at = self.axis.at
+        late = [
+            at(results[j.plan].tasks[j.task.id].start) - starts[i] if not j.fixed else 0
+            for i, j in enumerate(jobs)
+        ]
+        changed = False
+        for i, by in enumerate(late):
+            if by <= 0 or any(late[a] > 0 for _, a, _ in self.incoming[i]):
+                continue
+            for k, _, dep in self.incoming[i]:
+                if dep.lag_unit is LagUnit.ELAPSED_DAYS:
+                    self.longer[k] = self.longer.get(k, 0) + by
+                    changed = True
+        self.corrections += changed
+        return changed
 
     def leveled(self, delays: Mapping[str, int], starts: Sequence[int]) -> list[Network]:
         """Every plan with a start-no-earlier-than date on each of its delayed tasks."""
@@ -634,25 +816,44 @@ def level_many(
     used, stopped = 0, "nothing to level"
     overloads: dict[str, str] = {}
     overfull: dict[tuple[str, date], _Row] = {}
-    for _ in range(_ROUNDS):
+    rounds = 0
+    while rounds < _ROUNDS:
         jobs = leveler.jobs(current)
         problem = leveler.problem(jobs)
         n = len(jobs)
         budget = options.schedules or max(3, min(1000, 200_000 // max(n, 1)))
-        solved = solve_rcpsp(
-            problem, rule=options.rule, schedules=budget, seconds=options.seconds, seed=options.seed
-        )
+        if options.solver is LevelingSolver.CPSAT:
+            warm = solve_rcpsp(problem, rule=options.rule, schedules=budget, seed=options.seed)
+            solved = solve_rcpsp_exact(
+                problem, seconds=options.seconds or _EXACT_SECONDS, seed=options.seed, warm=warm
+            )
+        else:
+            solved = solve_rcpsp(
+                problem, rule=options.rule, schedules=budget, seconds=options.seconds,
+                seed=options.seed,
+            )  # fmt: skip
         used += solved.schedules
         stopped = solved.stopped_by
+        found = dict(delays)
+        for tid, d in leveler.apply(jobs, problem, solved).items():
+            found[tid] = found.get(tid, 0) + d
+        networks = leveler.leveled(found, solved.starts)
+        results = [schedule(net) for net in networks]
+        early = leveler.early(jobs, problem, solved.starts, results)
+        if early:
+            for tid, d in early.items():
+                found[tid] = found.get(tid, 0) + d
+            networks = leveler.leveled(found, solved.starts)
+            results = [schedule(net) for net in networks]
+        if leveler.correct(jobs, solved.starts, results) and leveler.corrections < _CORRECTIONS:
+            continue  # an elapsed lag ran longer where the job sits: solve again, corrected
+        rounds += 1
+        delays = found
         for o in solved.overloads:
             job = jobs[o.job]
             overloads.setdefault(job.task.id, _reason(job, o.reason, problem, o.resource, leveler))
         # Tasks that may not move explain any clash they are part of.
         overloads.update({j.task.id: j.why for j in jobs if j.why})
-        for tid, d in leveler.apply(jobs, problem, solved).items():
-            delays[tid] = delays.get(tid, 0) + d
-        networks = leveler.leveled(delays, solved.starts)
-        results = [schedule(net) for net in networks]
         overfull = leveler.overfull(results)
         if all(set(tasks) & overloads.keys() for _, _, tasks in overfull.values()):
             break

@@ -36,7 +36,7 @@ from __future__ import annotations
 import heapq
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -48,6 +48,7 @@ __all__ = [
     "RcpspError",
     "RcpspRule",
     "RcpspSchedule",
+    "left_justified",
     "solve_rcpsp",
 ]
 
@@ -79,6 +80,10 @@ class Rcpsp:
         unleveled: Jobs never delayed for resources (they may overload).
         latest: Latest start per job for leveling within slack (``None``: unbounded).
         priority: Per job, 0-1000 (higher first in the standard rule; empty: all 500).
+        timed: Links whose distance depends on when the predecessor starts (an elapsed lag
+            over a calendar's weekends): link index -> the successor's earliest start for a
+            predecessor start. Placement uses it instead of the link's lag; orders and
+            bounds use the lag, which should be the link's usual distance.
     """
 
     durations: Sequence[int]
@@ -90,6 +95,7 @@ class Rcpsp:
     unleveled: frozenset[int] = frozenset()
     latest: Sequence[int | None] = ()
     priority: Sequence[int] = ()
+    timed: Mapping[int, Callable[[int], int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,10 +163,12 @@ class _Instance:
         capacity: list[list[int]],
         tails: list[int],
         special: frozenset[int] | None = None,
+        timed: list[tuple[tuple[int, Callable[[int], int]], ...]] | None = None,
     ) -> None:
         self.durations = durations
         self.uses = uses
-        self.preds = preds
+        self.preds = preds  # the links placement reads as lags
+        self.timed = timed  # per job, the links placement reads as functions (or None)
         self.release = release
         self.capacity = capacity  # per resource, per period, long enough for the profile
         self.tails = tails  # capacity after the profile
@@ -190,6 +198,8 @@ def _validate(p: Rcpsp) -> int:
     for a, b, _ in p.links:
         if not (0 <= a < n and 0 <= b < n) or a == b:
             raise RcpspError(f"link {a} -> {b}: not two distinct jobs")
+    if any(not 0 <= k < len(p.links) for k in p.timed):
+        raise RcpspError("a timed link is not a link")
     for name, values in (("release", p.release), ("latest", p.latest), ("priority", p.priority)):
         if values and len(values) != n:
             raise RcpspError(f"{len(values)} {name} values for {n} jobs")
@@ -255,12 +265,23 @@ class _Solver:
             self.rank[j] = i
         preds: list[list[tuple[int, int]]] = [[] for _ in range(n)]
         succs: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-        for a, b, lag in self.links:
+        lagged: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        timed: list[list[tuple[int, Callable[[int], int]]]] = [[] for _ in range(n)]
+        for k, (a, b, lag) in enumerate(self.links):
             preds[b].append((a, lag))
             succs[a].append((b, lag))
+            fn = p.timed.get(k)
+            if fn is None:
+                lagged[b].append((a, lag))
+            else:
+                timed[b].append((a, fn))
+        self.preds = [tuple(x) for x in preds]  # every link: what orders must respect
         self.succs = [tuple(s) for s in succs]
         self.direct = [frozenset(b for b, _ in s) for s in succs]
-        self.forward = _Instance(dur, uses, [tuple(x) for x in preds], release, profiles, tails)
+        self.forward = _Instance(
+            dur, uses, [tuple(x) for x in lagged], release, profiles, tails,
+            timed=[tuple(x) for x in timed] if p.timed else None,
+        )  # fmt: skip
         self.es, self.ls, self.lower_bound = self._bounds(release)
         # Periods every pass starts with (more are added when a schedule runs longer): twice
         # the longest path, so most passes never grow their lists.
@@ -270,7 +291,7 @@ class _Solver:
         # Sorting by start is precedence-feasible when no link lets a successor start first
         # and nothing is pinned out of order; by decreasing finish, when none lets it finish
         # first. Otherwise each order is checked, and rebuilt link by link when it must be.
-        fixed = bool(self.pinned or self.unleveled)
+        fixed = bool(self.pinned or self.unleveled or p.timed)  # timed: orders are checked
         self.starts_in_order = not fixed and all(lag >= 0 for _, _, lag in self.links)
         self.finishes_in_order = not fixed and all(
             lag + dur[b] >= dur[a] for a, b, lag in self.links
@@ -325,8 +346,8 @@ class _Solver:
     def _list_by(self, keys: Sequence[tuple[float, ...]], *, reverse: bool = False) -> list[int]:
         """The precedence-feasible order taking, among the jobs whose predecessors are all
         placed, the one with the least key (``reverse``: successors for predecessors)."""
-        before = self.succs if reverse else self.forward.preds
-        after = self.forward.preds if reverse else self.succs
+        before = self.succs if reverse else self.preds
+        after = self.preds if reverse else self.succs
         indegree = [len(p) for p in before]
         heap = [(keys[j], j) for j in range(self.n) if not indegree[j]]
         heapq.heapify(heap)
@@ -349,7 +370,7 @@ class _Solver:
             # finishes instead (a random key per job, up to twice the mean duration).
             spread = 2 * max(1, sum(self.durations) // max(self.n, 1))
             return self._list_by([(lf[j] + rng.random() * spread, j) for j in range(self.n)])
-        indegree = [len(p) for p in self.forward.preds]
+        indegree = [len(p) for p in self.preds]
         eligible = [j for j in range(self.n) if not indegree[j]]
         order = []
         while eligible:
@@ -382,6 +403,7 @@ class _Solver:
         load; a job that finds no room by its ``latest`` start also starts there). Reasons
         for every over-allocation go to ``overloads`` when given."""
         dur, uses, preds, release = inst.durations, inst.uses, inst.preds, inst.release
+        timed = inst.timed
         avail = [c[:] for c in inst.capacity]
         length = len(avail[0]) if avail else 0
         special = inst.special if latest is None else inst.special | self.bounded
@@ -401,6 +423,11 @@ class _Solver:
                 v = start[i] + lag
                 if v > t:
                     t = v
+            if timed is not None:
+                for i, fn in timed[j]:
+                    v = fn(start[i])
+                    if v > t:
+                        t = v
             d = dur[j]
             mine = uses[j]
             if d and mine:
@@ -711,9 +738,12 @@ def solve_rcpsp(
         search.run(first, best, population)
         if search.best is not None and search.best[0] < (solver.makespan(best[0]), sum(best[0])):
             best = search.best[1]
-    starts, overloads = best
+    return _result(solver, best, budget.used, budget.stopped_by)
+
+
+def _result(solver: _Solver, placed: _Placed, schedules: int, stopped_by: str) -> RcpspSchedule:
+    starts, overloads = placed
     makespan = solver.makespan(starts)
-    stopped = "lower bound" if makespan <= solver.lower_bound else budget.stopped_by
     found = {(o.job, o.resource): o for o in overloads}
     for j, r in solver.never:
         found.setdefault((j, r), Overload(j, r, "exceeds capacity"))
@@ -721,7 +751,17 @@ def solve_rcpsp(
         starts=tuple(starts),
         makespan=makespan,
         lower_bound=solver.lower_bound,
-        schedules=budget.used,
-        stopped_by=stopped,
+        schedules=schedules,
+        stopped_by="lower bound" if makespan <= solver.lower_bound else stopped_by,
         overloads=tuple(found[k] for k in sorted(found)),
     )
+
+
+def left_justified(problem: Rcpsp, starts: Sequence[int]) -> RcpspSchedule:
+    """One pass of the serial scheme over the jobs in the order of ``starts`` (then
+    topological rank): each job as early as its links and the load allow. For a feasible
+    ``starts`` no job ends up later, so the makespan is never longer."""
+    solver = _Solver(problem)
+    if len(starts) != solver.n:
+        raise RcpspError(f"{len(starts)} starts for {solver.n} jobs")
+    return _result(solver, solver.schedule(solver.start_order(starts)), 1, "schedules")

@@ -80,6 +80,13 @@ def check_options(options: engine.LevelingOptions) -> None:
         )
     if options.level_from and options.level_to and options.level_to < options.level_from:
         problems.append(FieldProblem(("options", "levelTo"), "must not be before levelFrom"))
+    if options.solver is engine.LevelingSolver.CPSAT and not engine.exact_solver_available():
+        problems.append(
+            FieldProblem(
+                ("options", "solver"),
+                "CP-SAT is not installed on this server (pip install 'trueppm[cpsat]')",
+            )
+        )
     if problems:
         raise ValidationFailed(problems)
 

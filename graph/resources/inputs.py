@@ -11,7 +11,13 @@ import strawberry
 import scheduler as engine
 from app.errors import FieldProblem, ValidationFailed
 from app.resources.pool import Scope, ScopeKind
-from graph.resources.types import RULES, LevelingRule, ResourceKind, ScopeKindEnum
+from graph.resources.types import (
+    RULES,
+    LevelingRule,
+    LevelingSolverEnum,
+    ResourceKind,
+    ScopeKindEnum,
+)
 from graph.tasks.inputs import ref
 
 _RESOURCE = (
@@ -152,9 +158,15 @@ class LevelingOptionsInput:
         default=None, description="Only tasks starting on or before this date are delayed."
     )
     seconds: float | None = strawberry.field(
-        default=None, description="Time limit of the search (at most 30); default: a budget."
+        default=None,
+        description="Time limit of the search (at most 30); default: a budget (CP-SAT: 10 s).",
     )
     seed: int = 0
+    solver: LevelingSolverEnum = strawberry.field(
+        default=LevelingSolverEnum.HEURISTIC,
+        description="HEURISTIC, or CPSAT: an exact search from the heuristic's schedule "
+        "within the time limit (when the server has trueppm[cpsat]).",
+    )
 
     def options(self) -> engine.LevelingOptions:
         return engine.LevelingOptions(
@@ -164,4 +176,5 @@ class LevelingOptionsInput:
             level_to=self.level_to,
             seconds=self.seconds,
             seed=self.seed,
+            solver=engine.LevelingSolver(self.solver.value),
         )

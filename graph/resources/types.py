@@ -40,6 +40,12 @@ class LevelingRule(Enum):
     MINIMUM_SLACK = "minimum_slack"
 
 
+@strawberry.enum(name="LevelingSolver", description="Which solver levels.")
+class LevelingSolverEnum(Enum):
+    HEURISTIC = "heuristic"  # serial schedule generation, justification, genetic search
+    CPSAT = "cpsat"  # OR-Tools CP-SAT from the heuristic's schedule (trueppm[cpsat])
+
+
 RULES = {
     LevelingRule.STANDARD: engine.RcpspRule.STANDARD,
     LevelingRule.LATEST_FINISH: engine.RcpspRule.LATEST_FINISH,

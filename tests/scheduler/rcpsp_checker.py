@@ -1,7 +1,8 @@
 """An independent check of a resource-constrained schedule, written apart from the solver.
 
 It recomputes every resource's load period by period from the starts alone and compares it
-with the capacity the problem states; it checks every link, release and pinned start. It
+with the capacity the problem states; it checks every link (a timed link by its function),
+release and pinned start. It
 knows nothing of schedule generation schemes, jumps or justification.
 """
 
@@ -39,8 +40,12 @@ def violations(problem: Rcpsp, result: RcpspSchedule) -> list[str]:
     wrong = []
     if len(starts) != len(problem.durations):
         return [f"{len(starts)} starts for {len(problem.durations)} jobs"]
-    for a, b, lag in problem.links:
-        if starts[b] < starts[a] + lag:
+    for k, (a, b, lag) in enumerate(problem.links):
+        timed = problem.timed.get(k)
+        if timed is not None:
+            if starts[b] < timed(starts[a]):
+                wrong.append(f"timed link {a}->{b}: {starts[b]} < {timed(starts[a])}")
+        elif starts[b] < starts[a] + lag:
             wrong.append(f"link {a}->{b}: {starts[b]} < {starts[a]} + {lag}")
     for job, release in enumerate(problem.release):
         if starts[job] < release and job not in problem.pinned:

@@ -18,7 +18,9 @@ from scheduler import (
     Assignment,
     Calendar,
     ConstraintType,
+    DateRules,
     Dependency,
+    LagUnit,
     LevelingError,
     LevelingOptions,
     LinkType,
@@ -368,6 +370,57 @@ def test_random_plans_leveled_and_checked_day_by_day(
         for day, (used, available, _) in days.items():
             assert used == pytest.approx(mine.get((rid, day), 0.0))
             assert available == (units[rid] if day.weekday() < 5 else 0.0)
+
+
+HOLIDAYS = Calendar("std", holidays=frozenset({date(2027, 1, 13), date(2027, 1, 27)}))
+
+
+@st.composite
+def elapsed_plans(draw: st.DrawFn) -> tuple[Network, list[Resource], list[Assignment]]:
+    """Plans on a calendar with holidays whose links carry elapsed lags (over weekends an
+    elapsed lag stands for fewer working days than it counts), under either date rules."""
+    rng = random.Random(draw(st.integers(0, 10**6)))
+    n = draw(st.integers(2, 12))
+    tasks = [Task(f"T{i}", rng.randint(1, 5)) for i in range(n)]
+    links = []
+    for b in range(1, n):
+        for a in rng.sample(range(b), min(b, rng.randint(1, 2))):
+            unit = rng.choice((LagUnit.ELAPSED_DAYS, LagUnit.ELAPSED_DAYS, LagUnit.WORKING_DAYS))
+            kind = rng.choice(list(LinkType))
+            links.append(Dependency(f"T{a}", f"T{b}", kind, rng.randint(-2, 4), unit))
+    resources = [Resource(f"R{k}", units=1.0) for k in range(rng.randint(1, 2))]
+    assignments = [
+        Assignment(t.id, r.id, 1.0)
+        for t in tasks
+        for r in rng.sample(resources, rng.randint(0, len(resources)))
+    ]
+    rules = rng.choice(list(DateRules))
+    net = Network(MON, tasks, links, {"std": HOLIDAYS}, "std", rules=rules)
+    return net, resources, assignments
+
+
+@settings(max_examples=150, deadline=None)
+@given(elapsed_plans())
+def test_elapsed_lags_level_exactly_and_delay_nothing_that_fits(
+    plan: tuple[Network, list[Resource], list[Assignment]],
+) -> None:
+    """The leveled plan is what the engine computes from its floors, no day is over-full
+    (the plan levels fully in one go, nothing left 'approximately'), and with room for
+    everyone nothing is delayed: elapsed lags are placed as the engine reads them, not
+    rounded to an average."""
+    net, resources, assignments = plan
+    got = level(net, resources, assignments)
+    assert got.overallocations == ()
+    assert schedule(got.network).tasks == got.result.tasks
+    for (resource, day), used in _load(net, got.result, assignments).items():
+        assert used <= 1.0, (resource, day, used)
+    base = schedule(net)
+    for t in net.tasks:
+        assert got.result.tasks[t.id].start >= base.tasks[t.id].start
+    roomy = [replace(r, units=100.0) for r in resources]
+    free = level(net, roomy, assignments)
+    assert free.delays == {}
+    assert free.result.tasks == base.tasks
 
 
 def _span(first: date, last: date) -> list[date]:

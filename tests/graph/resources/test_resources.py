@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from app.models import Assignment, Task
@@ -257,6 +258,11 @@ async def test_usage_overallocation_preview_apply_and_clear(
          "finishAfter": "2026-01-09"}
     ]  # fmt: skip
     assert result["overallocations"] == []
+    # CP-SAT (trueppm[cpsat]) agrees, and says the plan cannot end sooner.
+    options = {"solver": "CPSAT", "seconds": 2}
+    exact = await gql(LEVEL, {"scope": where, "apply": False, "options": options}, user=viewer)
+    assert exact["data"]["levelResources"]["tasks"] == result["tasks"]
+    assert exact["data"]["levelResources"]["stoppedBy"] == "optimal"
     untouched = await gql(TASK_DATES, {"id": tasks["A"]}, user=viewer)
     assert untouched["data"]["task"]["leveledStart"] is None  # a preview writes nothing
 
@@ -404,3 +410,25 @@ async def test_usage_range_is_checked(gql: GraphQLClient, db: AppState) -> None:
         "__typename": "ValidationError",
         "fields": [{"path": ["to"], "message": "must not be before from"}],
     }
+
+
+async def test_cpsat_without_or_tools_is_a_field_error(
+    gql: GraphQLClient, db: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server without the optional solver says so, naming the field; nothing runs."""
+    import app.resources.leveling as leveling
+
+    world = await make_world(db)
+    monkeypatch.setattr(leveling.engine, "exact_solver_available", lambda: False)
+    options = {"solver": "CPSAT"}
+    where = scope("PROJECT", world.project.id)
+    body = await gql(LEVEL, {"scope": where, "apply": False, "options": options},
+                     user=world.users[RM].id)  # fmt: skip
+    got = body["data"]["levelResources"]
+    assert got["__typename"] == "ValidationError"
+    assert got["fields"] == [
+        {
+            "path": ["options", "solver"],
+            "message": "CP-SAT is not installed on this server (pip install 'trueppm[cpsat]')",
+        }
+    ]
