@@ -6,13 +6,7 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaskErrors, ParserCache
 from strawberry.tools import merge_types
 
 from app.settings import Settings
@@ -51,6 +45,7 @@ from graph.sprints.queries import SprintQuery
 from graph.tasks.mutations import TaskMutation
 from graph.tasks.queries import TaskQuery
 from graph.tasks.wbs import WbsQuery
+from graph.validation import CachedValidation, ValidationMemo
 from graph.workspaces.mutations import WorkspaceMutation
 from graph.workspaces.queries import WorkspaceQuery
 
@@ -108,23 +103,31 @@ def _should_mask(error: GraphQLError) -> bool:
     return True
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+class Schema(strawberry.Schema):
+    """The schema, with the validation memo its operations share (`graph.validation`)."""
+
+    validation: ValidationMemo
+
+
+def build_schema(settings: Settings) -> Schema:
     query = merge_types("Query", QUERIES)
     mutation = merge_types("Mutation", MUTATIONS)
     subscription = merge_types("Subscription", SUBSCRIPTIONS)
-    return strawberry.Schema(
+    memo = ValidationMemo(settings.max_query_depth, settings.max_aliases)
+    schema = Schema(
         query=query,
         mutation=mutation,
         subscription=subscription,
         extensions=[
-            # Factories: a fresh extension per operation; the parse/validation LRU caches
-            # themselves are module-level in Strawberry, so they are shared across requests.
+            # Factories: a fresh extension per operation. Strawberry's parse cache and our
+            # validation memo are shared across operations: a repeated query text is
+            # neither parsed nor validated again (the depth and alias rules included).
             lambda: ParserCache(maxsize=1000),
-            lambda: ValidationCache(maxsize=1000),
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: CachedValidation(memo),
             ActAsPrincipal,
             ReadOnlyTokens,
             lambda: MaskErrors(should_mask_error=_should_mask),
         ],
     )
+    schema.validation = memo
+    return schema
