@@ -28,6 +28,7 @@ from app.beat.http import STATE_KEY as BEAT_HEARTBEAT
 from app.beat.http import beat_health
 from app.beat.loop import Beat, LocalBeatBackend
 from app.forecasts.dispatch import start_forecasts
+from app.home import home_endpoint
 from app.logs import reset_request_id, set_request_id
 from app.rest import http_exception, rest_routes
 from app.scheduling import start_scheduling
@@ -116,6 +117,7 @@ def create_app(
 
     app = Starlette(
         routes=[
+            Route("/", home_endpoint(settings), methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/api/v1/health/beat/", beat_health, methods=["GET"]),
@@ -140,3 +142,15 @@ def create_app(
     app.state.trueppm = state
     setattr(app.state, BEAT_HEARTBEAT, heartbeat)
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app of one process of `trueppm serve --workers N` (uvicorn calls it in each worker;
+    the parent has put `DATABASE_URL` in the environment)."""
+    from app.logs import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    if settings.database_url is None:
+        raise RuntimeError("a serving worker needs DATABASE_URL (trueppm serve sets it)")
+    return create_app(settings, settings.database_url)

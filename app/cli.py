@@ -23,22 +23,78 @@ def database_url(settings: Settings) -> str:
     return embedded.start(settings.pg_data)
 
 
-def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+def _cgroup_quota(cgroup: Path) -> tuple[str, str] | None:
+    """The CPU quota and period of this process's cgroup (v2 `cpu.max`, else v1)."""
+    try:
+        quota, period = (cgroup / "cpu.max").read_text().split()[:2]  # "<quota> <period>"
+        return quota, period
+    except (OSError, ValueError):
+        pass
+    try:
+        v1 = cgroup / "cpu"
+        return (v1 / "cpu.cfs_quota_us").read_text().strip(), (
+            (v1 / "cpu.cfs_period_us").read_text().strip()
+        )
+    except OSError:
+        return None
+
+
+def available_cpus(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """The CPUs this process may use: its affinity, capped by a cgroup CPU quota (a
+    container's `cpus` / a pod's CPU limit), rounded up; at least one."""
+    cpus = len(os.sched_getaffinity(0))
+    found = _cgroup_quota(cgroup)
+    if found is not None and found[0] not in ("max", "-1") and int(found[1]) > 0:
+        cpus = min(cpus, -(-int(found[0]) // int(found[1])))
+    return max(1, cpus)
+
+
+def serving_processes(settings: Settings, asked: int | None) -> int:
+    """How many processes `trueppm serve` runs: `--workers`, else `TRUEPPM_WORKERS`, else
+    the CPUs this process may use (`available_cpus`) when Valkey joins the processes, else
+    one."""
+    workers = asked or settings.workers
+    if workers is None:
+        return available_cpus() if settings.valkey_url else 1
+    if workers > 1 and not settings.valkey_url:
+        raise ConfigError(
+            f"{workers} workers need VALKEY_URL: without it broadcasts and jobs stay inside "
+            "one process (set VALKEY_URL, or serve with --workers 1)"
+        )
+    return workers
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.asgi import create_app
     from app.logs import configure_logging
 
     configure_logging(settings.log_level)
-    app = create_app(settings, database_url(settings))
+    workers = serving_processes(settings, args.workers)
+    url = database_url(settings)
     # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets
     # atexit stop the embedded PostgreSQL instead of leaving it running.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    print(f"TruePPM serving on http://{settings.host}:{settings.port}/graphql", flush=True)  # noqa: T201
+    served = f"http://{settings.host}:{settings.port}/graphql"
+    print(f"TruePPM serving on {served} ({workers} process(es))", flush=True)  # noqa: T201
+    # uvicorn picks uvloop and httptools (uvicorn[standard]) when they import.
+    options: dict[str, object] = {
+        "host": settings.host, "port": settings.port, "log_config": None, "proxy_headers": True,
+    }  # fmt: skip
     try:
-        uvicorn.run(
-            app, host=settings.host, port=settings.port, log_config=None, proxy_headers=True
-        )
+        if workers == 1:
+            from app.asgi import create_app
+
+            uvicorn.run(create_app(settings, url), **options)  # type: ignore[arg-type]
+        else:
+            # Each worker process builds its own app from the environment; the parent makes
+            # the generated secret key (if any) first, so that every worker signs alike.
+            settings.signing_key()
+            os.environ["DATABASE_URL"] = url
+            uvicorn.run(
+                "app.asgi:app_from_environment", factory=True, workers=workers,
+                **options,  # type: ignore[arg-type]
+            )  # fmt: skip
     finally:
         embedded.stop_all()
     return 0
@@ -296,7 +352,12 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trueppm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="serve the API (GraphiQL at /graphql)").set_defaults(run=_serve)
+    serve = sub.add_parser("serve", help="serve the API (GraphiQL at /graphql)")
+    serve.add_argument(
+        "--workers", type=int, metavar="N",
+        help="processes to run (default TRUEPPM_WORKERS; more than one needs VALKEY_URL)",
+    )  # fmt: skip
+    serve.set_defaults(run=_serve)
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.add_argument("--downgrade", metavar="REVISION", help="downgrade to REVISION")
@@ -334,10 +395,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        code: int = args.run(settings, args)
     except ConfigError as exc:
         print(f"trueppm: configuration error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
-    code: int = args.run(settings, args)
     return code
 
 

@@ -54,6 +54,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
     SettingDoc("TRUEPPM_HOST", "`127.0.0.1`", "Address `trueppm serve` binds to."),
     SettingDoc("TRUEPPM_PORT", "`8000`", "Port `trueppm serve` listens on."),
     SettingDoc(
+        "TRUEPPM_WORKERS",
+        "the CPUs available with `VALKEY_URL`; 1 without",
+        "Processes `trueppm serve` runs (`--workers`); more than one needs `VALKEY_URL`, "
+        "which carries broadcasts and jobs between them.",
+    ),
+    SettingDoc(
         "TRUEPPM_DATA_DIR",
         "`./.trueppm`",
         "Folder for local state: embedded database, generated secret key, admin password file.",
@@ -267,6 +273,7 @@ class Settings:
     allowed_origins: tuple[str, ...]
     host: str
     port: int
+    workers: int | None  # None: the CPUs available with Valkey, 1 without (app/cli.py)
     data_dir: Path
     pg_data: Path
     access_token_ttl: int
@@ -357,6 +364,7 @@ class Settings:
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             host=_str(env, "TRUEPPM_HOST", "127.0.0.1") or "127.0.0.1",
             port=_int(env, "TRUEPPM_PORT", 8000),
+            workers=_int(env, "TRUEPPM_WORKERS", 1) if env.get("TRUEPPM_WORKERS") else None,
             data_dir=data_dir,
             pg_data=Path(_str(env, "TRUEPPM_PG_DATA", str(data_dir / "pg")) or ""),
             access_token_ttl=_int(env, "TRUEPPM_ACCESS_TOKEN_TTL_SECONDS", 900),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -29,6 +30,13 @@ class TruePPMGraphQL(GraphQL[Context, None]):
     # WebSocket auth happens in connection_init (graph/events/transport.py).
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
+
+    # orjson: a 10,000-task answer encodes in a few milliseconds instead of ~30 (stdlib json).
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)  # its JSONDecodeError is json's: a bad body is still a 400
 
     def __init__(self, state: AppState) -> None:
         super().__init__(

@@ -112,10 +112,17 @@ async def paginate(
     edges = [
         Edge(cursor=encode_cursor(list(row[1:])), node=to_node(row[0])) for row in rows[:limit]
     ]
+    return connection(edges, has_next=len(rows) > limit, after=after, total=total)
+
+
+def connection(
+    edges: list[Edge[N]], *, has_next: bool, after: str | None, total: int
+) -> Connection[N]:
+    """A page of `edges` (in order) with its page info."""
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(rows) > limit,
+            has_next_page=has_next,
             has_previous_page=after is not None,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,

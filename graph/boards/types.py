@@ -7,7 +7,7 @@ import strawberry
 from app.boards.board import Lane
 from app.models import BoardColumn as ColumnModel
 from app.models.enums import ColumnCategory
-from graph.tasks.types import Task
+from graph.tasks.types import Task, tasks
 
 strawberry.enum(ColumnCategory)
 
@@ -48,7 +48,7 @@ class BoardLane:
     def from_lane(cls, lane: Lane) -> BoardLane:
         return cls(
             column=BoardColumn.from_model(lane.column),
-            cards=[Task.from_model(card) for card in lane.cards],
+            cards=tasks([(card, None) for card in lane.cards]),
             card_count=lane.card_count,
             wip_exceeded=lane.wip_exceeded,
         )

@@ -15,9 +15,18 @@ from app.authz import visible_projects
 from app.errors import NotFoundError
 from app.models import Dependency as DependencyModel
 from app.models import Task as TaskModel
-from app.tasks.repository import parse_id, visible_tasks, wbs_order
+from app.tasks.order import ORDERS, version_of
+from app.tasks.repository import parse_id, visible_tasks
 from graph.context import Info
-from graph.pagination import Connection, paginate
+from graph.pagination import (
+    Connection,
+    Edge,
+    connection,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+    paginate,
+)
 from graph.tasks.types import Dependency, Task
 
 _NOWHERE = uuid.UUID(int=0)
@@ -43,24 +52,38 @@ class TaskQuery:
     ) -> Connection[Task]:
         user_id = info.context.require_user()
         project = lookup_id(project_id)
-        order = wbs_order(TaskModel.project_id == project).subquery()
-        visible = visible_projects(user_id).subquery()
-        stmt = (
-            select(TaskModel)
-            .join(visible, visible.c.project_id == TaskModel.project_id)
-            .join(order, order.c.id == TaskModel.id)
-            .where(TaskModel.project_id == project, TaskModel.is_deleted.is_(False))
-        )
+        limit = page_size(info.context.settings, first)
+        key = decode_cursor(after, 2) if after is not None else None
         async with info.context.session() as session:
-            return await paginate(
-                session,
-                info.context.settings,
-                stmt,
-                [order.c.sort_key, TaskModel.id.expression],
-                Task.from_model,
-                first=first,
-                after=after,
+            visible = visible_projects(user_id).subquery()
+            seen = (
+                await session.execute(
+                    select(visible.c.project_id, version_of(project)).where(
+                        visible.c.project_id == project
+                    )
+                )
+            ).one_or_none()
+            if seen is None:
+                return connection([], has_next=False, after=after, total=0)
+            # The order from the process's cache (app/tasks/order.py); the page's rows only.
+            ordered = await ORDERS.of(session, project, int(seen[1]))
+            start = ordered.after((key[0], key[1]) if key is not None else None)
+            ids = ordered.ids[start : start + limit + 1]
+            rows = await session.scalars(
+                select(TaskModel).where(
+                    TaskModel.id.in_(ids[:limit]), TaskModel.is_deleted.is_(False)
+                )
             )
+            found = {task.id: task for task in rows}
+        edges = [
+            Edge(
+                cursor=encode_cursor([ordered.sort_key[tid], tid]),
+                node=Task.from_model(found[tid], ordered.outline[tid]),
+            )
+            for tid in ids[:limit]
+            if tid in found
+        ]
+        return connection(edges, has_next=len(ids) > limit, after=after, total=len(ordered.ids))
 
     @strawberry.field(description="One live task, or null when absent or not visible.")
     async def task(self, info: Info, id: strawberry.ID) -> Task | None:

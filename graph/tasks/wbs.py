@@ -1,7 +1,7 @@
 """WBS tree queries: a whole project, children, a subtree and ancestors, each in WBS order.
 
-Every list comes from one SQL statement that also carries each task's outline number, so the
-cost in statements does not depend on the size of the tree (tests count them).
+Every list costs a fixed number of SQL statements, whatever the size of the tree (tests
+count them); each carries every task's outline number (app/tasks/tree.py).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import strawberry
 from app.tasks import tree
 from graph.context import Info
 from graph.tasks.queries import lookup_id
-from graph.tasks.types import Task
+from graph.tasks.types import Task, tasks
 
 
 def _tasks(nodes: list[tree.Node]) -> list[Task]:
-    return [Task.from_model(node.task, node.outline) for node in nodes]
+    return tasks([(node.task, node.outline) for node in nodes])
 
 
 @strawberry.type

@@ -70,3 +70,43 @@ async def test_query_depth_limit_comes_from_settings(db: AppState, settings: Set
     finally:
         await state.close()
     assert "exceeds maximum operation depth of 3" in body["errors"][0]["message"]
+
+
+async def test_a_body_that_is_not_json_is_a_400_and_answers_are_compact_json(
+    client: httpx.AsyncClient,
+) -> None:
+    bad = await client.post(
+        "/graphql", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert bad.status_code == 400
+    good = await client.post("/graphql", json={"query": "{ a: __typename b: __typename }"})
+    assert good.content == b'{"data":{"a":"Query","b":"Query"}}'
+
+
+async def test_the_root_says_where_things_are(client: httpx.AsyncClient) -> None:
+    from app.home import version
+
+    answer = await client.get("/")
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "name": "TruePPM",
+        "version": version(),
+        "links": {
+            "graphql": "/graphql",
+            "graphiql": "/graphql",
+            "api_docs": "/api/docs/",
+            "openapi": "/api/schema/",
+            "health": "/healthz",
+            "ready": "/readyz",
+            "beat": "/api/v1/health/beat/",
+        },
+    }
+    assert version() != "unknown"  # the project's own set-up installs the package
+    page = await client.get("/", headers={"accept": "text/html,application/xhtml+xml"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<a href="/graphql">GraphiQL' in page.text
+    assert '<a href="/api/docs/">' in page.text
+    assert f"Version {version()}" in page.text
+    assert "<script" not in page.text
+    for href in ("/healthz", "/api/docs/", "/api/schema/"):
+        assert (await client.get(href)).status_code == 200
