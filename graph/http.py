@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from app.auth.bearer import bearer_credential, resolve_bearer
+from app.auth.bearer import bearer_credential, malformed, resolve_bearer
 from app.auth.principal import Principal
 from app.errors import AuthenticationError
 from app.logs import current_request_id
@@ -56,7 +56,9 @@ class TruePPMGraphQL(GraphQL[Context, None]):
         # On a WebSocket only connection_init credentials count (graph/events/transport.py).
         credential = None
         if not isinstance(request, WebSocket):
-            credential = bearer_credential(request.headers.get("authorization"))
+            header = request.headers.get("authorization")
+            credential = bearer_credential(header)
+            error = malformed(header)
         if credential is not None:
             try:
                 principal = await resolve_bearer(

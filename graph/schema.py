@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from app.settings import Settings
 from graph.apitokens.mutations import ApiTokenMutation
@@ -107,6 +108,17 @@ class Schema(strawberry.Schema):
     """The schema, with the validation memo its operations share (`graph.validation`)."""
 
     validation: ValidationMemo
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """A client's mistake (a syntax or validation error, or an error we raised on
+        purpose) is logged at INFO without a traceback; a bug is logged, with its traceback,
+        where it is masked (`_should_mask`)."""
+        for error in errors:
+            original = error.original_error
+            if original is None or isinstance(original, GraphQLError):
+                log.info("client error: %s", error.message)
 
 
 def build_schema(settings: Settings) -> Schema:

@@ -23,6 +23,19 @@ def bearer_credential(header: str | None) -> str | None:
     return credential.strip()
 
 
+def malformed(header: str | None) -> str | None:
+    """What is wrong with an `Authorization` header that is there but is not
+    `Bearer <credential>` (None when it is absent or well-formed)."""
+    if not header or not header.strip() or bearer_credential(header) is not None:
+        return None
+    scheme, _, rest = header.strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return 'the Authorization header says "Bearer" but carries no token'
+    if not rest:
+        return 'the Authorization header must be "Bearer <token>": the "Bearer " prefix is missing'
+    return f'the Authorization header must be "Bearer <token>", not a {scheme!r} credential'
+
+
 async def resolve_bearer(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], credential: str
 ) -> Principal:

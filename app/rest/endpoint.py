@@ -21,7 +21,7 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.auth.bearer import bearer_credential, resolve_bearer
+from app.auth.bearer import bearer_credential, malformed, resolve_bearer
 from app.auth.principal import Principal
 from app.errors import AppError, AuthenticationError
 from app.logs import current_request_id
@@ -63,9 +63,13 @@ def rest_endpoint(handler: Handler) -> Handler:
 
 async def authenticate(request: Request) -> Principal:
     """The caller from `Authorization: Bearer <access token or API token>`, or 401."""
-    credential = bearer_credential(request.headers.get("authorization"))
+    header = request.headers.get("authorization")
+    credential = bearer_credential(header)
     if credential is None:
-        raise Problem("unauthenticated", "send Authorization: Bearer <access token or API token>")
+        raise Problem(
+            "unauthenticated",
+            malformed(header) or "send Authorization: Bearer <access token or API token>",
+        )
     state = app_state(request)
     try:
         principal = await resolve_bearer(state.settings, state.sessions, credential)

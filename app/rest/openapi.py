@@ -175,6 +175,15 @@ def _components() -> dict[str, Any]:
             "required": ["status"],
             "properties": {"status": {"type": "string"}, "database": {"type": "string"}},
         },
+        "Home": {
+            "type": "object",
+            "required": ["name", "version", "links"],
+            "properties": {
+                "name": {"type": "string", "const": "TruePPM"},
+                "version": {"type": "string"},
+                "links": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        },
     }
     schemas.update(openapi_forecasts.schemas())
     schemas.update(openapi_interchange.schemas())
@@ -352,7 +361,21 @@ def _sync_paths() -> dict[str, Any]:
 def _meta_paths() -> dict[str, Any]:
     health = {"$ref": "#/components/schemas/Health"}
     beat = {"$ref": "#/components/schemas/BeatHealth"}
+    home = json_response(
+        "Links to GraphQL, GraphiQL, these docs, the probes, and the version (a small HTML "
+        "page instead when the Accept header names text/html).",
+        {"$ref": "#/components/schemas/Home"},
+    )
+    home["content"]["text/html"] = {"schema": {"type": "string"}}
     return {
+        "/": {
+            "get": {
+                "summary": "Where everything is",
+                "operationId": "home",
+                "tags": ["health"],
+                "responses": {"200": home},
+            }
+        },
         "/healthz": {
             "get": {
                 "summary": "Liveness: the process answers",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import httpx
+import pytest
 
 from app.asgi import create_app
 from app.settings import Settings
@@ -110,3 +112,18 @@ async def test_the_root_says_where_things_are(client: httpx.AsyncClient) -> None
     assert "<script" not in page.text
     for href in ("/healthz", "/api/docs/", "/api/schema/"):
         assert (await client.get(href)).status_code == 200
+
+
+async def test_client_errors_log_at_info_without_a_traceback(
+    gql: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        await gql("{ me ")  # a syntax error
+        await gql("{ noSuchField }")  # a validation error
+    graphql_records = [
+        r for r in caplog.records if r.name.startswith(("strawberry", "trueppm.graphql"))
+    ]
+    assert [r.levelno for r in graphql_records] == [logging.INFO, logging.INFO]
+    assert all(r.exc_info is None for r in graphql_records)
+    assert "Syntax Error" in graphql_records[0].getMessage()
+    assert "noSuchField" in graphql_records[1].getMessage()

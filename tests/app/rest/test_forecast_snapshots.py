@@ -218,3 +218,15 @@ async def test_an_outsider_with_a_bad_range_learns_nothing_about_the_project(
     assert response.status_code == 400
     missing = await _get(client, uuid.uuid4(), world["outsider"], limit="0")
     assert missing.status_code == 400
+
+
+async def test_a_token_without_the_bearer_prefix_is_told_so(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    response = await client.get(
+        _url(world["project"].id), headers={"Authorization": "not-a-bearer-header"}
+    )
+    assert response.status_code == 401
+    assert response.json()["detail"] == (
+        'the Authorization header must be "Bearer <token>": the "Bearer " prefix is missing'
+    )

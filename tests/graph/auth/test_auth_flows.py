@@ -9,6 +9,7 @@ import jwt
 import pytest
 
 from app.settings import Settings
+from app.state import AppState
 from tests.conftest import GraphQLClient
 from tests.factories import PASSWORD, make_user
 
@@ -167,3 +168,48 @@ async def test_register_closed_by_default(db: Any, settings: Settings) -> None:
     with pytest.raises(ForbiddenError, match="registration is closed"):
         async with unit_of_work(db.sessions) as uow:
             await register(uow.session, closed, "x@example.com", "a-long-password")
+
+
+async def test_a_token_without_the_bearer_prefix_is_told_so(
+    gql: GraphQLClient, client: Any, db: AppState
+) -> None:
+    user = await make_user(db)
+    token = gql.token_for(user.id)
+    cases = {
+        token: 'the Authorization header must be "Bearer <token>": the "Bearer " prefix is missing',
+        "Bearer ": 'the Authorization header says "Bearer" but carries no token',
+        f"Basic {token}": (
+            "the Authorization header must be \"Bearer <token>\", not a 'Basic' credential"
+        ),
+    }
+    for header, message in cases.items():
+        body = (
+            await client.post("/graphql", json={"query": ME}, headers={"authorization": header})
+        ).json()
+        assert body["data"] is None
+        assert body["errors"][0]["message"] == message
+        assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    ok = await client.post(
+        "/graphql", json={"query": ME}, headers={"authorization": f"bearer {token}"}
+    )
+    assert "errors" not in ok.json()  # the scheme is case-insensitive
+
+
+async def test_the_login_example_of_the_api_docs_shows_a_wrong_password(
+    gql: GraphQLClient, db: AppState
+) -> None:
+    """docs/api.md's first example, run as printed (with a wrong password): the failure
+    type is selected, so the answer says why instead of `{}`."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text()
+    example = text.split("```graphql\n", 1)[1].split("```", 1)[0]
+    assert 'login(email: "admin@trueppm.local", password: "…")' in example
+    await make_user(db, email="admin@trueppm.local")
+    body = await gql(example)
+    assert body["data"]["login"] == {
+        "__typename": "AuthenticationFailed",
+        "message": "wrong e-mail or password",
+    }
+    good = await gql(example.replace("…", PASSWORD))
+    assert good["data"]["login"]["__typename"] == "AuthPayload"
