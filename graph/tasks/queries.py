@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy import select
 
 from app.authz import visible_projects
@@ -54,6 +55,8 @@ class TaskQuery:
         project = lookup_id(project_id)
         limit = page_size(info.context.settings, first)
         key = decode_cursor(after, 2) if after is not None else None
+        if key is not None and not (isinstance(key[0], str) and isinstance(key[1], uuid.UUID)):
+            raise GraphQLError("invalid cursor", extensions={"code": "BAD_USER_INPUT"})
         async with info.context.session() as session:
             visible = visible_projects(user_id).subquery()
             seen = (

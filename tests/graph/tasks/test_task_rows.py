@@ -12,7 +12,8 @@ from strawberry.types.base import get_object_definition
 from app.models import Task as TaskModel
 from app.state import AppState
 from graph.tasks.types import Task, tasks
-from tests.graph.tasks.factories import make_world
+from tests.conftest import GraphQLClient
+from tests.graph.tasks.factories import create_task, make_world
 
 
 async def test_a_row_and_a_model_make_the_same_task(db: AppState) -> None:
@@ -48,3 +49,31 @@ async def test_a_row_and_a_model_make_the_same_task(db: AppState) -> None:
     assert from_row.depth == 2
     assert from_row.optimistic == 2.0
     assert from_row.constraint_date == dt.date(2027, 1, 4)
+
+
+async def test_task_pages_follow_the_cursor_and_refuse_a_forged_one(
+    gql: GraphQLClient, db: AppState
+) -> None:
+    import base64
+    import json
+
+    world = await make_world(db)
+    for name in ("A", "B", "C"):
+        await create_task(gql, world.pm, world.project, name)
+    query = (
+        "query($p: ID!, $after: String) { tasks(projectId: $p, first: 2, after: $after) "
+        "{ totalCount edges { cursor node { name outlineNumber } } pageInfo { hasNextPage } } }"
+    )
+    first = (await gql(query, {"p": str(world.project.id)}, user=world.pm))["data"]["tasks"]
+    assert [e["node"]["name"] for e in first["edges"]] == ["A", "B"]
+    assert (first["totalCount"], first["pageInfo"]["hasNextPage"]) == (3, True)
+    after = first["edges"][-1]["cursor"]
+    rest = await gql(query, {"p": str(world.project.id), "after": after}, user=world.pm)
+    assert [e["node"] for e in rest["data"]["tasks"]["edges"]] == [
+        {"name": "C", "outlineNumber": "3"}
+    ]
+    assert rest["data"]["tasks"]["pageInfo"]["hasNextPage"] is False
+    forged = base64.urlsafe_b64encode(json.dumps([1, 2]).encode()).decode()
+    bad = await gql(query, {"p": str(world.project.id), "after": forged}, user=world.pm)
+    assert bad["errors"][0]["message"] == "invalid cursor"
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
