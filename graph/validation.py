@@ -12,15 +12,15 @@ validated again.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
-from threading import Lock
 
 from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.schema import validate_document
+
+from app.lru import Lru
 
 _Key = tuple[str, tuple[type[ASTValidationRule], ...]]
 
@@ -34,9 +34,7 @@ class ValidationMemo:
             depth_rule(max_depth, None, None),
             alias_rule(max_aliases),
         )
-        self.maxsize = maxsize
-        self._known: OrderedDict[_Key, list[GraphQLError]] = OrderedDict()
-        self._lock = Lock()
+        self.known: Lru[_Key, list[GraphQLError]] = Lru(maxsize)
         self.validations = 0  # documents actually validated (tests count them)
 
     def errors(self, extension: SchemaExtension) -> list[GraphQLError]:
@@ -44,19 +42,14 @@ class ValidationMemo:
         rules = (*context.validation_rules, *self.rules)
         key: _Key | None = (context.query, rules) if context.query else None
         if key is not None:
-            with self._lock:
-                found = self._known.get(key)
-                if found is not None:
-                    self._known.move_to_end(key)
-                    return found
+            found = self.known.get(key)
+            if found is not None:
+                return found
         assert context.graphql_document is not None
         found = validate_document(context.schema._schema, context.graphql_document, rules)
-        with self._lock:
-            self.validations += 1
-            if key is not None:
-                self._known[key] = found
-                while len(self._known) > self.maxsize:
-                    self._known.popitem(last=False)
+        self.validations += 1
+        if key is not None:
+            self.known.put(key, found)
         return found
 
 

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import uuid
 from bisect import bisect_right
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
-from threading import Lock
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from app.lru import Lru
 from app.models import Task
 from app.tasks.wbs import SORT_KEY_SEPARATOR
 
@@ -82,31 +82,21 @@ class WbsOrders:
     """Orders of recently read projects (bounded), shared by the process's requests."""
 
     def __init__(self, size: int = _CACHED_PROJECTS) -> None:
-        self.size = size
-        self._known: OrderedDict[uuid.UUID, Ordered] = OrderedDict()
-        self._lock = Lock()
+        self.known_orders: Lru[uuid.UUID, Ordered] = Lru(size)
         self.computed = 0  # orders computed from rows (tests count them)
 
     def known(self, project_id: uuid.UUID, version: int) -> Ordered | None:
         """The cached order of the project at `version`, if there is one."""
-        with self._lock:
-            known = self._known.get(project_id)
-            if known is None or known.version != version:
-                return None
-            self._known.move_to_end(project_id)
-            return known
+        known = self.known_orders.get(project_id)
+        return known if known is not None and known.version == version else None
 
     def store(
         self, project_id: uuid.UUID, rows: list[tuple[uuid.UUID, str, str]], version: int
     ) -> Ordered:
         """The order of the project's live `(id, wbs_path, wbs_rank)` rows, kept."""
         ordered = compute(rows, version)
-        with self._lock:
-            self.computed += 1
-            self._known[project_id] = ordered
-            self._known.move_to_end(project_id)
-            while len(self._known) > self.size:
-                self._known.popitem(last=False)
+        self.computed += 1
+        self.known_orders.put(project_id, ordered)
         return ordered
 
     async def of(self, session: AsyncSession, project_id: uuid.UUID, version: int) -> Ordered:

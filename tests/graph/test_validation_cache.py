@@ -54,12 +54,12 @@ async def test_a_repeated_query_is_validated_once(
 
 async def test_the_memo_is_bounded(client: httpx.AsyncClient, app: Starlette) -> None:
     memo = _schema(app).validation
-    size = memo.maxsize
-    memo.maxsize = 3
+    size = memo.known.maxsize
+    memo.known.maxsize = 3
     try:
         for i in range(6):
             query = f"{{ t{i}_{uuid.uuid4().hex}: __typename }}"
             assert (await client.post("/graphql", json={"query": query})).status_code == 200
-        assert len(memo._known) == 3
+        assert len(memo.known) == 3
     finally:
-        memo.maxsize = size
+        memo.known.maxsize = size

@@ -85,4 +85,4 @@ async def test_the_cached_order_follows_every_write(db: AppState) -> None:
     assert victim not in ids
     assert list(ids) == [t for t in first if t != victim]
     # The process-wide cache is bounded.
-    assert ORDERS.size >= 1
+    assert ORDERS.known_orders.maxsize >= 1
