@@ -27,7 +27,6 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -45,8 +44,7 @@ from app.scheduling.recompute import recompute
 from app.state import AppState, unit_of_work
 from benchmarks._timing import machine
 from benchmarks.live_common import (
-    Api,
-    _env,
+    api_process,
     database,
     free_port,
     load_average,
@@ -221,31 +219,15 @@ async def _load(port: int, path: str, body: bytes, bearer: str | None, clients: 
     }
 
 
-def _wait(url: str, probe: dict[str, Any] | None = None) -> None:
+def _wait(url: str, probe: dict[str, Any]) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.TransportError):
-            response = httpx.post(url, json=probe) if probe else httpx.get(url)
+            response = httpx.post(url, json=probe)
             if response.status_code == 200:
                 return
         time.sleep(0.3)
     raise RuntimeError(f"{url} did not come up")
-
-
-@contextlib.contextmanager
-def _ours(url: str, valkey: str, data_dir: Path, workers: int) -> Iterator[Api]:
-    port = free_port()
-    env = _env(url, valkey, data_dir, port)
-    env["TRUEPPM_WORKERS"] = str(workers)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve"], env=env, stdout=subprocess.DEVNULL
-    )
-    try:
-        _wait(f"http://127.0.0.1:{port}/readyz")
-        yield Api(process, port)
-    finally:
-        process.terminate()
-        process.wait(60)
 
 
 def _install_peer() -> Path:
@@ -314,7 +296,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as data,
     ):
         world = asyncio.run(_prepare(url, valkey, Path(data)))
-        with _ours(url, valkey, Path(data), args.workers) as api:
+        with api_process(url, valkey, Path(data), args.workers) as api:
             peer = contextlib.nullcontext(None) if args.no_peer else _peer(url)
             with peer as peer_port:
                 asyncio.run(

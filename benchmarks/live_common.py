@@ -140,13 +140,15 @@ class Api:
 
 
 @contextlib.contextmanager
-def api_process(database_url: str, valkey_url: str | None, data_dir: Path) -> Iterator[Api]:
-    """`trueppm serve` (uvicorn, one process) on a free port."""
+def api_process(
+    database_url: str, valkey_url: str | None, data_dir: Path, workers: int = 1
+) -> Iterator[Api]:
+    """`trueppm serve` (uvicorn; `workers` processes) on a free port."""
     port = free_port()
+    env = _env(database_url, valkey_url, data_dir, port)
+    env["TRUEPPM_WORKERS"] = str(workers)
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve"],
-        env=_env(database_url, valkey_url, data_dir, port),
-        stdout=subprocess.DEVNULL,
+        [sys.executable, "-m", "app", "serve"], env=env, stdout=subprocess.DEVNULL
     )
     api = Api(process, port)
     try:
