@@ -7,6 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian's Chromium, for the GraphiQL browser test (tests/app/ide); Playwright drives it.
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: run test lint install format
 
 $(STAMP): pyproject.toml
@@ -18,6 +22,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "the browser tests need Chromium at $(CHROMIUM)"; exit 1; }
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium \
+	|| { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	     apt-get install -y -q --no-install-recommends chromium; }
+
 run: install
 	$(BIN)/trueppm migrate
 	$(BIN)/trueppm create-admin --if-missing
@@ -27,7 +37,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint
+test: lint $(CHROMIUM)
 	$(BIN)/pytest
 
 format: install

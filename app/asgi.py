@@ -29,6 +29,7 @@ from app.beat.http import beat_health
 from app.beat.loop import Beat, LocalBeatBackend
 from app.forecasts.dispatch import start_forecasts
 from app.home import home_endpoint
+from app.ide.page import static_mount
 from app.logs import reset_request_id, set_request_id
 from app.rest import http_exception, rest_routes
 from app.scheduling import start_scheduling
@@ -124,6 +125,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *rest_routes(),
+            *([static_mount()] if settings.graphiql else []),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

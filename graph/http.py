@@ -9,16 +9,20 @@ imports `graph`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.responses import Response
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http.exceptions import WebSocketDisconnected
 
 from app.auth.bearer import bearer_credential, malformed, resolve_bearer
 from app.auth.principal import Principal
 from app.errors import AuthenticationError
+from app.ide.page import graphiql_response
 from app.logs import current_request_id
 from app.state import AppState
 from graph.context import Context
@@ -26,10 +30,22 @@ from graph.events.transport import LegacyWSHandler, TransportWSHandler
 from graph.schema import build_schema
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """Both subscription protocols speak in text frames: a browser's graphql-ws client cannot
+    parse a binary one (Strawberry sends bytes as binary, and orjson gives bytes)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class TruePPMGraphQL(GraphQL[Context, None]):
     # WebSocket auth happens in connection_init (graph/events/transport.py).
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
+    websocket_adapter_class = TextFrames
 
     # orjson: a 10,000-task answer encodes in a few milliseconds instead of ~30 (stdlib json).
     def encode_json(self, data: object) -> bytes:
@@ -49,6 +65,10 @@ class TruePPMGraphQL(GraphQL[Context, None]):
             allowed_origins=state.settings.allowed_origins,
         )
         self.state = state
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our page, from our own files (app/ide/): Strawberry's loads its scripts from a CDN.
+        return graphiql_response(request.url.path, self.state.settings.admin_email)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         principal: Principal | None = None

@@ -132,6 +132,12 @@ class ApiProcess:
             self.process.wait(10)
 
 
+def text_frame(frame: str | bytes) -> str:
+    """Both protocols send JSON in text frames; a browser's client cannot read binary ones."""
+    assert isinstance(frame, str), f"a binary frame: {frame!r}"
+    return frame
+
+
 async def open_ws(
     server: ApiProcess, protocol: str, init: dict[str, Any], origin: str = ORIGIN
 ) -> tuple[ClientConnection, dict[str, Any]]:
@@ -139,7 +145,7 @@ async def open_ws(
     ws = await connect(server.ws, subprotocols=[protocol], origin=origin)  # type: ignore[list-item,arg-type]
     await ws.send(json.dumps({"type": "connection_init", "payload": init}))
     try:
-        reply: dict[str, Any] = json.loads(await ws.recv())
+        reply: dict[str, Any] = json.loads(text_frame(await ws.recv()))
     except ConnectionClosed:
         reply = {"type": "closed"}  # refused without a message (graphql-transport-ws)
     return ws, reply
@@ -154,7 +160,7 @@ async def start(ws: ClientConnection, protocol: str, query: str, variables: dict
 async def next_data(ws: ClientConnection) -> dict[str, Any]:
     """The `data` of the next result message of either protocol."""
     while True:
-        message = json.loads(await ws.recv())
+        message = json.loads(text_frame(await ws.recv()))
         if message["type"] in ("next", "data"):
             data: dict[str, Any] = message["payload"]["data"]
             return data
