@@ -10,6 +10,7 @@ readers ``read_psplib`` (PSPLIB ``.sm`` files) and ``read_mspdi`` (Microsoft Pro
 files into networks.
 """
 
+from ._calendar import working_days
 from ._cpm import schedule
 from ._cpsat import exact_solver_available, solve_rcpsp_exact
 from ._errors import CyclicDependencyError, InputProblem, ScheduleInputError, SchedulerError
@@ -126,4 +127,5 @@ __all__ = [
     "simulation_to_dict",
     "solve_rcpsp",
     "solve_rcpsp_exact",
+    "working_days",
 ]

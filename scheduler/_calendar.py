@@ -125,3 +125,13 @@ class WorkCalendar:
     def date_of_time(self, time: int) -> date:
         """The calendar date shown for a time (the day whose 08:00 or 17:00 it is)."""
         return date.fromordinal(self.day_of(time // 2))
+
+
+def working_days(calendar: Calendar, first: date, last: date) -> int:
+    """Working days of ``calendar`` from ``first`` to ``last``, both included (0 when
+    ``last`` is before ``first``): what Microsoft Project shows as a summary task's duration
+    between its rolled-up start and finish."""
+    if last < first:
+        return 0
+    work = WorkCalendar(calendar)
+    return work.cb(last.toordinal() + 1) - work.cb(first.toordinal())

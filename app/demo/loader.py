@@ -22,7 +22,7 @@ from app.calendars.service import ExceptionInput, create_calendar
 from app.comments.service import create_comment
 from app.demo.plan import ProgramSpec, ProjectSpec, demo_plan
 from app.labels.service import create_label, set_task_label
-from app.models import Dependency, Program, ProgramMember, Project, ScheduleRequest, Task
+from app.models import Baseline, Dependency, Program, ProgramMember, Project, ScheduleRequest, Task
 from app.models.enums import Role
 from app.programs.service import create_program
 from app.projects.service import create_project, update_project
@@ -47,6 +47,7 @@ class DemoResult:
     program_id: uuid.UUID
     project_ids: dict[str, uuid.UUID]  # project name -> id
     finishes: dict[str, date | None]  # project name -> computed finish
+    baseline_ids: dict[str, uuid.UUID]  # project name -> its active baseline
     tasks: int
     links: int
 
@@ -279,6 +280,19 @@ async def _summary(
         tasks = await session.scalar(
             select(func.count()).select_from(Task).where(Task.project_id.in_(ids.values()))
         )
+        baselines_of = dict(
+            (
+                await session.execute(
+                    select(Project.name, Baseline.id)
+                    .join(Baseline, Baseline.project_id == Project.id)
+                    .where(
+                        Project.id.in_(ids.values()),
+                        Baseline.is_active.is_(True),
+                        Baseline.is_deleted.is_(False),
+                    )
+                )
+            ).all()
+        )
         links = await session.scalar(
             select(func.count())
             .select_from(Dependency)
@@ -290,6 +304,7 @@ async def _summary(
         program_id=program_id,
         project_ids=ids,
         finishes={name: finishes.get(name) for name in ids},
+        baseline_ids=baselines_of,
         tasks=tasks or 0,
         links=links or 0,
     )

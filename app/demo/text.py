@@ -1,14 +1,18 @@
-"""What `trueppm demo` prints: how to log in and a few queries to try in GraphiQL."""
+"""What `trueppm demo` prints: how to log in, then each example operation (docs/examples/)
+with the variables that make it run against this demo database, and a GraphiQL link that
+opens it with them filled in."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from urllib.parse import urlencode
 
+from app.demo.examples import demo_values, examples, variables_of
 from app.demo.loader import DemoResult
 
 
 def instructions(result: DemoResult, url: str, password_file: Path) -> str:
-    building, it = (str(i) for i in list(result.project_ids.values())[:2])
     lines = [
         f"Demo program {result.program_id}: {len(result.project_ids)} projects, "
         f"{result.tasks} tasks, {result.links} dependencies.",
@@ -24,35 +28,17 @@ def instructions(result: DemoResult, url: str, password_file: Path) -> str:
             else f"  password: see {password_file} (written when the demo was first loaded)"
         ),
         "",
-        'mutation { login(email: "' + result.email + '", password: "…") {',
-        "  ... on AuthPayload { accessToken } } }",
-        "Then set the header  Authorization: Bearer <accessToken>  and try:",
-        "",
-        f'query {{ programSchedule(programId: "{result.program_id}") {{ finish',
-        "  projects { name finish taskCount }",
-        "  criticalPath { name projectId earlyStart earlyFinish } } }",
-        "",
-        f'query {{ tasks(projectId: "{building}", first: 20) {{ nodes {{ outlineNumber name',
-        "  kind duration earlyStart earlyFinish totalFloat isCritical } } }",
-        "",
-        f'query {{ dependencies(projectId: "{it}", first: 50) {{ nodes {{ predecessorId',
-        "  successorId type lag } } }",
-        "",
-        f'query {{ sprints(projectId: "{it}") {{ nodes {{ name goal state startDate endDate',
-        "  committedPoints } } }",
-        "",
-        f'query {{ baselines(projectId: "{building}") {{ id name isActive projectFinish }} }}',
-        "then baselineComparison(projectId: ..., baselineId: <the id>) shows the slip of Piling.",
-        "",
-        f'query {{ board(projectId: "{it}") {{ lanes {{ column {{ name category }} cardCount',
-        "  cards { name earlyFinish isCritical } } } }",
-        "",
-        f'query {{ risks(projectId: "{building}") {{ nodes {{ title probability impactDays',
-        "  status } } }",
-        "",
-        f'mutation {{ runForecast(projectId: "{building}", iterations: 10000, seed: 1) {{',
-        "  ... on ForecastPayload { forecast { id state } } } }",
-        "then latestForecast(projectId: ...) { percentiles { percentile finish } } once DONE"
-        " (open risks are part of it).",
+        'mutation { login(email: "' + result.email + '", password: "<the password>") {',
+        "  ... on AuthPayload { accessToken } ... on AuthenticationFailed { message } } }",
+        "Then put the token in GraphiQL's Headers pane:",
+        '  {"Authorization": "Bearer <accessToken>"}',
+        "and run these (docs/examples/; paste the document, and the variables into the",
+        "Variables pane, or open the link):",
     ]
+    values = demo_values(result)
+    for example in examples():
+        variables = json.dumps(variables_of(example, values))
+        link = f"{url}?{urlencode({'q': example.document, 'variables': variables})}"
+        lines += ["", f"## {example.name}", example.document.rstrip(), f"variables: {variables}"]
+        lines.append(f"open: {link}")
     return "\n".join(lines)

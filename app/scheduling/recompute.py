@@ -29,6 +29,7 @@ from app.errors import NotFoundError
 from app.events.types import BaselineDriftPayload
 from app.forecasts.snapshots import capture_after_recompute
 from app.models import ScheduleRequest, Task, TaskRun
+from app.models.enums import TaskKind
 from app.resources.leveling import automatic_leveling
 from app.scheduling import external
 from app.scheduling.network import LoadedProject, TaskRow, load_project
@@ -48,6 +49,7 @@ OUTPUT_FIELDS = (
     "is_critical",
     "leveled_start",  # resource leveling's outputs: written here only when the project
     "leveling_delay",  # levels automatically, otherwise kept as stored
+    "duration",  # a summary's: working days from its rolled-up start to finish (MS Project)
 )
 
 
@@ -69,18 +71,31 @@ class Outcome:
 
 
 _LEVELING = ("leveled_start", "leveling_delay")
+STANDARD = engine.Calendar("standard")  # the engine's default: Monday-Friday, no holidays
+_ENGINE_FIELDS = tuple(n for n in OUTPUT_FIELDS if n not in (*_LEVELING, "duration"))
+
+
+def _summary_duration(calendar: engine.Calendar, computed: engine.TaskResult) -> int:
+    return engine.working_days(calendar, computed.early_start, computed.early_finish)
 
 
 def _changes(
     tasks: dict[str, TaskRow],
     result: engine.ScheduleResult,
     leveled: engine.LevelingResult | None,
+    network: engine.Network,
 ) -> dict[str, dict[str, Any]]:
     floors = {t.id: t.leveled_start for t in leveled.network.tasks} if leveled is not None else None
+    calendar = network.calendars.get(network.default_calendar or "") or STANDARD
     changed: dict[str, dict[str, Any]] = {}
     for task_id, row in tasks.items():
         computed = result.tasks[task_id]
-        new = {name: getattr(computed, name) for name in OUTPUT_FIELDS if name not in _LEVELING}
+        new = {name: getattr(computed, name) for name in _ENGINE_FIELDS}
+        new["duration"] = (
+            _summary_duration(calendar, computed)
+            if row.kind == TaskKind.SUMMARY.value
+            else row.duration
+        )
         if floors is None or leveled is None:
             new |= {name: getattr(row, name) for name in _LEVELING}
         else:
@@ -101,7 +116,14 @@ def _write_statement() -> TextClause:
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy
     names = ("id", *OUTPUT_FIELDS)
     arrays = ", ".join(f"CAST(:{n} AS {columns[n].type.compile(dialect=dialect)}[])" for n in names)
-    assignments = ", ".join(f"{n} = v.{n}" for n in OUTPUT_FIELDS)
+    # Only a summary's duration is engine output: a task's own is never written here (a user
+    # may have changed it since the plan was loaded).
+    assignments = ", ".join(
+        f"{n} = CASE WHEN task.kind = '{TaskKind.SUMMARY.value}' THEN v.{n} ELSE task.{n} END"
+        if n == "duration"
+        else f"{n} = v.{n}"
+        for n in OUTPUT_FIELDS
+    )
     return text(
         f"UPDATE task SET {assignments}, server_version = task.server_version + 1 "
         f"FROM unnest({arrays}) AS v({', '.join(names)}) WHERE task.id = v.id"
@@ -209,7 +231,7 @@ async def _apply(
         finish,
         network_calendar(loaded.network),
     )
-    changed = _changes(loaded.tasks, result, leveled)
+    changed = _changes(loaded.tasks, result, leveled, loaded.network)
     moved = external.moved_tasks(loaded.tasks, changed)
     if changed:
         # Project before rows, as lock_project() writers do: the sync trigger would otherwise

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from scheduler import Calendar, Dependency, Network, Task, TaskKind, schedule, working_days
 from scheduler import ConstraintType as C
-from scheduler import Dependency, Network, Task, TaskKind, schedule
 
 START = date(2024, 1, 1)
 
@@ -122,3 +122,15 @@ def test_every_dated_constraint_on_a_milestone(kind: C) -> None:
         C.FNLT: (d(3), 0), C.MSO: (d(4), 0), C.MFO: (d(4), 0),
     }[kind]  # fmt: skip
     assert (m.early_start, m.total_float) == expected
+
+
+def test_working_days_counts_both_ends_on_the_calendar() -> None:
+    plain = Calendar("std")
+    assert working_days(plain, date(2026, 1, 5), date(2026, 1, 13)) == 7  # over a weekend
+    assert working_days(plain, date(2026, 1, 5), date(2026, 1, 5)) == 1
+    assert working_days(plain, date(2026, 1, 10), date(2026, 1, 11)) == 0  # a weekend
+    assert working_days(plain, date(2026, 1, 6), date(2026, 1, 5)) == 0
+    holiday = Calendar("h", holidays=frozenset({date(2026, 1, 7)}))
+    assert working_days(holiday, date(2026, 1, 5), date(2026, 1, 13)) == 6
+    saturday = Calendar("s", extra_working_days=frozenset({date(2026, 1, 10)}))
+    assert working_days(saturday, date(2026, 1, 5), date(2026, 1, 13)) == 8

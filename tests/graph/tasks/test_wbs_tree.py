@@ -170,9 +170,18 @@ async def test_summary_dates_are_the_engine_roll_up_of_children(
     await link(gql, pm, design["id"], build["id"])
     await link(gql, pm, phase["id"], after["id"])  # a link from a summary drives the successor
     await recompute(db.sessions, project.id, force=True)
-    query = "query($p: ID!) { wbsTree(projectId: $p) { name kind earlyStart earlyFinish } }"
+    query = """query($p: ID!) { wbsTree(projectId: $p) {
+      name kind duration earlyStart earlyFinish } }"""
     rows = (await gql(query, {"p": str(project.id)}, user=pm))["data"]["wbsTree"]
     dates = {r["name"]: (r["kind"], r["earlyStart"], r["earlyFinish"]) for r in rows}
+    # A summary's duration is its rolled-up span in working days, as MS Project shows it:
+    # Mon 5 - Tue 13 over a weekend is 7; the tasks keep their own.
+    assert {r["name"]: r["duration"] for r in rows} == {
+        "Phase": 7,
+        "Design": 3,
+        "Build": 4,
+        "Launch": 1,
+    }
     # 2026-01-05 is a Monday: Design Mon-Wed, Build Thu 8 - Tue 13, Launch Wed 14.
     assert dates == {
         "Phase": ("SUMMARY", "2026-01-05", "2026-01-13"),
