@@ -16,8 +16,10 @@ COPY scheduler ./scheduler
 COPY migrations ./migrations
 # Editable: `trueppm migrate` finds alembic.ini and migrations/ beside the app package.
 RUN pip install --no-cache-dir -e . \
-    && useradd --system --home-dir /var/lib/trueppm --create-home trueppm
+    && groupadd --system --gid 10001 trueppm \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/trueppm --create-home trueppm
 
-USER trueppm
+# Numeric, so Kubernetes can verify runAsNonRoot (the chart runs it as 10001:10001).
+USER 10001:10001
 EXPOSE 8000
 CMD ["trueppm", "serve"]

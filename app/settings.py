@@ -60,6 +60,13 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "which carries broadcasts and jobs between them.",
     ),
     SettingDoc(
+        "TRUEPPM_DRAIN_SECONDS",
+        "`5`",
+        "On SIGTERM, seconds a serving process keeps answering while `/readyz` says 503 "
+        "(`draining`), so load balancers stop sending before it closes its socket; then "
+        "requests finish and WebSockets close with 1012. `0`: no drain. SIGINT never drains.",
+    ),
+    SettingDoc(
         "TRUEPPM_DATA_DIR",
         "`./.trueppm`",
         "Folder for local state: embedded database, generated secret key, admin password file.",
@@ -306,6 +313,7 @@ class Settings:
     forecast_max_iterations: int = 100_000
     forecast_stale_seconds: int = 300
     beat_interval: int = 15
+    drain_seconds: int = 5
     beat_max_age: int = 120
     schedule_lock_ttl: int = 60
     schedule_reclaim_seconds: int = 300
@@ -401,6 +409,7 @@ class Settings:
             ),
             forecast_stale_seconds=_int(env, "TRUEPPM_FORECAST_STALE_SECONDS", 300, minimum=5),
             beat_interval=_int(env, "TRUEPPM_BEAT_INTERVAL_SECONDS", 15),
+            drain_seconds=_int(env, "TRUEPPM_DRAIN_SECONDS", 5, minimum=0),
             beat_max_age=_int(env, "TRUEPPM_BEAT_MAX_AGE_SECONDS", 120),
             schedule_lock_ttl=_int(env, "TRUEPPM_SCHEDULE_LOCK_TTL", 60, minimum=3),
             schedule_reclaim_seconds=_int(env, "TRUEPPM_SCHEDULE_RECLAIM_SECONDS", 300),

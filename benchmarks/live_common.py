@@ -109,6 +109,7 @@ def _env(
         "SECRET_KEY": SECRET,
         "TRUEPPM_DATA_DIR": str(data_dir),
         "TRUEPPM_LOG_LEVEL": "WARNING",
+        "TRUEPPM_DRAIN_SECONDS": "0",  # stopped processes go at once
     }
     if port:
         env["TRUEPPM_PORT"] = str(port)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from app.cli import available_cpus, main, serving_processes
 from app.settings import Settings
@@ -78,11 +83,8 @@ def _children(pid: int) -> list[str]:
     return out
 
 
-def test_two_worker_processes_serve_the_api(
-    database_url: str, redis_url: str, tmp_path: Path
-) -> None:
-    port = _free_port()
-    env = {
+def _serve_env(database_url: str, redis_url: str, tmp_path: Path, port: int) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": database_url,
         "VALKEY_URL": redis_url,
@@ -90,7 +92,15 @@ def test_two_worker_processes_serve_the_api(
         "TRUEPPM_DATA_DIR": str(tmp_path),
         "TRUEPPM_PORT": str(port),
         "TRUEPPM_LOG_LEVEL": "WARNING",
+        "TRUEPPM_DRAIN_SECONDS": "0",
     }
+
+
+def test_two_worker_processes_serve_the_api(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    port = _free_port()
+    env = _serve_env(database_url, redis_url, tmp_path, port)
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--workers", "2"], env=env,
         stdout=subprocess.PIPE, text=True,
@@ -119,3 +129,119 @@ def test_two_worker_processes_serve_the_api(
         if process.stdout is not None:
             process.stdout.close()
     assert process.returncode in (0, 143)
+
+
+def _wait_ready(port: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("trueppm serve did not become ready")
+
+
+def _established(pid: int, port: int) -> int:
+    """TCP connections to `port` that process `pid` holds open (from /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01" and fields[9] in inodes:  # ESTABLISHED
+                count += 1
+    return count
+
+
+def _worker_pids(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in cmdline:
+                    found.append(int(entry.name))
+    return found
+
+
+async def test_sigterm_drains_shares_load_and_closes_sockets_with_1012(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    port = _free_port()
+    env = {**_serve_env(database_url, redis_url, tmp_path, port), "TRUEPPM_DRAIN_SECONDS": "3"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--workers", "2"], env=env,
+        stdout=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    sockets = []
+    try:
+        await asyncio.to_thread(_wait_ready, port, process)
+        for _ in range(24):  # held open, so each stays with the worker that accepted it
+            sockets.append(
+                await connect(
+                    f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]
+                )  # type: ignore[list-item]
+            )
+        workers = _worker_pids(process.pid)
+        held = [_established(pid, port) for pid in workers]
+        assert len(workers) == 2
+        assert sum(held) == 24
+        assert min(held) > 0, held  # both processes took connections
+
+        # A load balancer's view: it keeps sending until /readyz says draining, then stops.
+        outcomes: list[str] = []
+        removed = asyncio.Event()
+
+        async def keep_asking() -> None:
+            while not removed.is_set():
+                try:  # a new connection each time, as a load balancer's would be
+                    async with httpx.AsyncClient(timeout=10) as client:
+                        answer = await client.post(
+                            f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"}
+                        )
+                    outcomes.append(str(answer.status_code))
+                except httpx.TransportError as exc:
+                    outcomes.append(f"lost: {exc!r}")
+
+        asker = asyncio.create_task(keep_asking())
+        await asyncio.sleep(0.3)
+        process.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+        before = len(outcomes)
+        while time.monotonic() - signalled < 2.5:
+            async with httpx.AsyncClient(timeout=5) as client:
+                ready = await client.get(f"http://127.0.0.1:{port}/readyz")
+            if ready.status_code == 503:
+                assert ready.json() == {"status": "draining"}
+                await asyncio.sleep(1)  # the balancer notices a little later
+                removed.set()
+                break
+            await asyncio.sleep(0.1)
+        assert removed.is_set()
+        await asyncio.wait_for(asker, 15)
+        served_while_draining = len(outcomes) - before
+        codes = []
+        for ws in sockets:
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 30)
+            assert closed.value.rcvd is not None
+            codes.append(closed.value.rcvd.code)
+        assert codes == [1012] * len(sockets)
+        await asyncio.to_thread(process.wait, 30)
+        with pytest.raises(httpx.ConnectError):  # and then it is gone
+            httpx.get(f"http://127.0.0.1:{port}/readyz")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    assert process.returncode in (0, 143)
+    assert set(outcomes) == {"200"}  # every request sent got its answer: none lost
+    assert len(outcomes) > served_while_draining > 0  # and it kept serving while draining

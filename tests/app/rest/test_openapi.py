@@ -164,6 +164,7 @@ async def test_schemathesis_finds_no_server_error_or_schema_violation(
         "TRUEPPM_DATA_DIR": str(tmp_path),
         "TRUEPPM_PORT": str(port),
         "TRUEPPM_LOG_LEVEL": "WARNING",
+        "TRUEPPM_DRAIN_SECONDS": "0",
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "app", "serve"],

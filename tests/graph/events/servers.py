@@ -34,6 +34,7 @@ def process_env(settings: Settings, database_url: str, valkey_url: str) -> dict[
         "SECRET_KEY": settings.signing_key(),
         "TRUEPPM_DATA_DIR": str(settings.data_dir),
         "TRUEPPM_LOG_LEVEL": "WARNING",
+        "TRUEPPM_DRAIN_SECONDS": "0",  # stopped processes go at once
     }
 
 
