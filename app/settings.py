@@ -121,6 +121,20 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
     SettingDoc("TRUEPPM_MAX_ALIASES", "`30`", "Most aliases accepted in one GraphQL document."),
     SettingDoc("TRUEPPM_DB_POOL_SIZE", "`10`", "SQLAlchemy connection pool size per process."),
     SettingDoc("TRUEPPM_GRAPHIQL", "`true`", "Serve GraphiQL on `GET /graphql`."),
+    SettingDoc(
+        "TRUEPPM_PERSISTED_QUERIES",
+        "`auto`",
+        "`auto`: Automatic Persisted Queries (a client may send a document's sha256 instead "
+        "of the document once it was registered); `allowlist`: only the operations of "
+        "`TRUEPPM_PERSISTED_QUERIES_FILE` run (production lock-down); `off`.",
+    ),
+    SettingDoc(
+        "TRUEPPM_PERSISTED_QUERIES_FILE",
+        "unset",
+        "JSON manifest of allowed operations for `allowlist` mode: `{sha256: document}`, or "
+        'Apollo\'s `{"operations": [{"id": …, "body": …}]}`; each id must be the '
+        "document's sha256.",
+    ),
     SettingDoc("TRUEPPM_LOG_LEVEL", "`INFO`", "Log level of the JSON logs."),
     SettingDoc(
         "TRUEPPM_SUBSCRIBER_QUEUE",
@@ -254,6 +268,22 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
+def _persisted_mode(env: Mapping[str, str]) -> str:
+    mode = (_str(env, "TRUEPPM_PERSISTED_QUERIES", "auto") or "auto").lower()
+    if mode not in ("auto", "allowlist", "off"):
+        raise ConfigError(f"TRUEPPM_PERSISTED_QUERIES must be auto, allowlist or off, not {mode!r}")
+    if mode == "allowlist" and not env.get("TRUEPPM_PERSISTED_QUERIES_FILE"):
+        raise ConfigError(
+            "TRUEPPM_PERSISTED_QUERIES=allowlist needs TRUEPPM_PERSISTED_QUERIES_FILE"
+        )
+    return mode
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = _str(env, name, None)
+    return Path(raw) if raw else None
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = _str(env, name, None)
     if raw is None:
@@ -297,6 +327,8 @@ class Settings:
     db_pool_size: int
     graphiql: bool
     log_level: str
+    persisted_queries: str = "auto"
+    persisted_queries_file: Path | None = None
     subscriber_queue: int = 1000
     event_buffer: int = 500
     sync_batch_retention_hours: int = 24
@@ -391,6 +423,8 @@ class Settings:
             db_pool_size=_int(env, "TRUEPPM_DB_POOL_SIZE", 10),
             graphiql=_bool(env, "TRUEPPM_GRAPHIQL", True),
             log_level=level,
+            persisted_queries=_persisted_mode(env),
+            persisted_queries_file=_path(env, "TRUEPPM_PERSISTED_QUERIES_FILE"),
             subscriber_queue=_int(env, "TRUEPPM_SUBSCRIBER_QUEUE", 1000),
             event_buffer=_int(env, "TRUEPPM_EVENT_BUFFER", 500),
             sync_batch_retention_hours=_int(env, "TRUEPPM_SYNC_BATCH_RETENTION_HOURS", 24),

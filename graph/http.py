@@ -9,7 +9,9 @@ imports `graph`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
@@ -17,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.exceptions import WebSocketDisconnected
 
 from app.auth.bearer import bearer_credential, malformed, resolve_bearer
@@ -28,6 +31,9 @@ from app.state import AppState
 from graph.context import Context
 from graph.events.transport import LegacyWSHandler, TransportWSHandler
 from graph.schema import build_schema
+
+# The HTTP request being answered, for `create_response` (Strawberry does not pass it there).
+_REQUEST: ContextVar[Request | None] = ContextVar("trueppm_graphql_request", default=None)
 
 
 class TextFrames(ASGIWebSocketAdapter):
@@ -58,7 +64,10 @@ class TruePPMGraphQL(GraphQL[Context, None]):
         super().__init__(
             build_schema(state.settings),
             graphql_ide="graphiql" if state.settings.graphiql else None,
-            allow_queries_via_get=False,
+            # Queries (not mutations) over GET, for persisted queries and HTTP caches: the
+            # answer carries an ETag and `Cache-Control: private, no-cache`, so a client or
+            # browser revalidates it and gets 304 when it did not change.
+            allow_queries_via_get=True,
             # Plan imports send files by the GraphQL multipart request spec. Auth is a Bearer
             # header, never a cookie, so a cross-site form post carries no credentials.
             multipart_uploads_enabled=True,
@@ -66,9 +75,34 @@ class TruePPMGraphQL(GraphQL[Context, None]):
         )
         self.state = state
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A browser asking for the page (text/html), never a GET operation: Strawberry's rule
+        # also takes `*/*`, which would answer a client's persisted-query GET with HTML.
+        params = request.query_params
+        return (
+            request.method == "GET"
+            and "text/html" in request.headers.get("accept", "")
+            and params.get("query") is None
+            and params.get("extensions") is None
+        )
+
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our page, from our own files (app/ide/): Strawberry's loads its scripts from a CDN.
         return graphiql_response(request.url.path, self.state.settings.admin_email)
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        request = _REQUEST.get()
+        if request is None or request.method != "GET" or response.status_code != 200:
+            return response
+        tag = f'W/"{hashlib.sha256(response.body).hexdigest()[:32]}"'
+        headers = {"etag": tag, "cache-control": "private, no-cache", "vary": "Authorization"}
+        if tag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        response.headers.update(headers)
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         principal: Principal | None = None
@@ -76,6 +110,7 @@ class TruePPMGraphQL(GraphQL[Context, None]):
         # On a WebSocket only connection_init credentials count (graph/events/transport.py).
         credential = None
         if not isinstance(request, WebSocket):
+            _REQUEST.set(request)
             header = request.headers.get("authorization")
             credential = bearer_credential(header)
             error = malformed(header)

@@ -33,6 +33,7 @@ from graph.interchange.mutations import InterchangeMutation
 from graph.interchange.queries import InterchangeQuery
 from graph.labels.mutations import LabelMutation
 from graph.labels.queries import LabelQuery
+from graph.persisted import PersistedOperations, PersistedQueryExtension
 from graph.programs.mutations import ProgramMutation
 from graph.programs.queries import ProgramQuery
 from graph.projects.mutations import ProjectMutation
@@ -108,6 +109,7 @@ class Schema(strawberry.Schema):
     """The schema, with the validation memo its operations share (`graph.validation`)."""
 
     validation: ValidationMemo
+    persisted: PersistedOperations
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -126,6 +128,7 @@ def build_schema(settings: Settings) -> Schema:
     mutation = merge_types("Mutation", MUTATIONS)
     subscription = merge_types("Subscription", SUBSCRIPTIONS)
     memo = ValidationMemo(settings.max_query_depth, settings.max_aliases)
+    persisted = PersistedOperations(settings)
     schema = Schema(
         query=query,
         mutation=mutation,
@@ -134,6 +137,8 @@ def build_schema(settings: Settings) -> Schema:
             # Factories: a fresh extension per operation. Strawberry's parse cache and our
             # validation memo are shared across operations: a repeated query text is
             # neither parsed nor validated again (the depth and alias rules included).
+            # First: a persisted operation's document is put in place before it is parsed.
+            lambda: PersistedQueryExtension(persisted),
             lambda: ParserCache(maxsize=1000),
             lambda: CachedValidation(memo),
             ActAsPrincipal,
@@ -142,4 +147,5 @@ def build_schema(settings: Settings) -> Schema:
         ],
     )
     schema.validation = memo
+    schema.persisted = persisted
     return schema

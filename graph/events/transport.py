@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 from typing import Any
 
+from graphql import GraphQLError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -122,6 +123,22 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self.connection_init_timeout_task.cancel()
         assert self.trueppm_connection is not None
         await self.trueppm_connection.close(CLOSE_UNAUTHENTICATED, refused)
+
+    async def handle_subscribe(self, message: Any) -> None:
+        """A `subscribe` may name a persisted operation (`payload.extensions.persistedQuery`,
+        graph/persisted.py) instead of carrying its document."""
+        payload = message.get("payload")
+        if isinstance(payload, dict) and self.connection_acknowledged:
+            try:
+                payload["query"] = await self.schema.persisted.resolve(  # type: ignore[attr-defined]
+                    payload.get("query"), payload.get("extensions")
+                )
+            except GraphQLError as exc:
+                await self.send_message(
+                    {"id": message.get("id"), "type": "error", "payload": [exc.formatted]}
+                )
+                return
+        await super().handle_subscribe(message)
 
     async def send_message(self, message: Any) -> None:
         if self.trueppm_connection is None or not self.trueppm_connection.closed:

@@ -64,7 +64,7 @@ async def _guarded(
     try:
         return await run_mutation(info, work)  # type: ignore[return-value]
     except ImportError_ as exc:
-        return ImportRefused(code=exc.code, message=exc.message)
+        return ImportRefused(reason=exc.code, message=exc.message)
 
 
 @strawberry.type

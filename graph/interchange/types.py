@@ -10,6 +10,7 @@ import strawberry
 
 from app.models import ImportRequest
 from app.models.enums import SchedulingRules
+from graph.errors import Error
 from graph.projects.types import SchedulingRulesEnum
 
 
@@ -154,11 +155,14 @@ class ImportPlanPayload:
 
 
 @strawberry.type(description="The file cannot be imported: `code` says why.")
-class ImportRefused:
-    code: str = strawberry.field(
+class ImportRefused(Error):
+    reason: strawberry.Private[str]
+
+    @strawberry.field(
         description="file_too_large, malformed_file, unsupported_format or project_not_empty."
     )
-    message: str
+    def code(self) -> str:
+        return self.reason
 
 
 @strawberry.type(description="A project as a Microsoft Project XML (MSPDI) document.")

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import uuid
 from collections.abc import Sequence
+from typing import ClassVar
 
 import strawberry
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from app.models import Sprint as SprintModel
 from app.models import Task as TaskModel
 from app.sprints import burndown as charts
 from graph.context import Context, Info
+from graph.errors import Error
 from graph.tasks.types import Task
 
 
@@ -113,14 +115,14 @@ class SprintPlanPayload:
 
 
 @strawberry.type(description="Another sprint of the project is active; close it first.")
-class ActiveSprintExists:
-    message: str
+class ActiveSprintExists(Error):
+    CODE: ClassVar[str] = "ACTIVE_SPRINT_EXISTS"
     active_sprint_id: strawberry.ID
 
 
 @strawberry.type(description="The sprint's state does not allow this (e.g. closing a planned one).")
-class InvalidSprintState:
-    message: str
+class InvalidSprintState(Error):
+    CODE: ClassVar[str] = "INVALID_SPRINT_STATE"
     state: SprintState
 
 

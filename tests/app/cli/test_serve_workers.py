@@ -184,17 +184,24 @@ async def test_sigterm_drains_shares_load_and_closes_sockets_with_1012(
     sockets = []
     try:
         await asyncio.to_thread(_wait_ready, port, process)
-        for _ in range(24):  # held open, so each stays with the worker that accepted it
-            sockets.append(
-                await connect(
-                    f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]
-                )  # type: ignore[list-item]
-            )
+        # Both processes serve the one port: while either is paused (SIGSTOP), the other
+        # accepts every connection (each WebSocket stays with the process that took it).
         workers = _worker_pids(process.pid)
-        held = [_established(pid, port) for pid in workers]
         assert len(workers) == 2
-        assert sum(held) == 24
-        assert min(held) > 0, held  # both processes took connections
+        for paused in workers:
+            os.kill(paused, signal.SIGSTOP)
+            try:
+                for _ in range(3):
+                    sockets.append(
+                        await connect(
+                            f"ws://127.0.0.1:{port}/graphql",
+                            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                            open_timeout=10,
+                        )
+                    )
+            finally:
+                os.kill(paused, signal.SIGCONT)
+        assert [_established(pid, port) for pid in workers] == [3, 3]
 
         # A load balancer's view: it keeps sending until /readyz says draining, then stops.
         outcomes: list[str] = []

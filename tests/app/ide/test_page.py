@@ -63,4 +63,6 @@ async def test_the_page_loads_only_our_files(client: httpx.AsyncClient) -> None:
 
 async def test_a_graphql_get_is_not_the_page(client: httpx.AsyncClient) -> None:
     answer = await client.get("/graphql?query={__typename}", headers={"accept": "text/html"})
-    assert answer.status_code == 400  # queries only over POST; the page is never sent here
+    assert answer.json() == {"data": {"__typename": "Query"}}  # a GET query, not the page
+    plain = await client.get("/graphql", headers={"accept": "*/*"})
+    assert plain.status_code == 400  # only a browser asking for HTML gets GraphiQL

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -18,6 +19,7 @@ from app.events.store import channel_name
 from app.models.enums import Role
 from app.settings import Settings
 from app.state import AppState, unit_of_work
+from graph.persisted import sha256
 from tests.app.events.helpers import redis_url_or_skip
 from tests.factories import make_api_token, make_project, make_user, make_workspace
 from tests.graph.events.servers import (
@@ -254,3 +256,53 @@ async def test_api_token_keeps_its_project_scope_over_websocket(
     assert reply["type"] == ACK
     await start(ws, TRANSPORT_WS, BOARD, {"p": str(other.id)})
     assert await _closed_code(ws) == 4403
+
+
+async def test_persisted_subscription_is_shared_by_every_process(
+    db: AppState,
+    settings: Settings,
+    servers: list[ApiProcess],
+    publisher: AppState,
+    valkey_url: str,
+) -> None:
+    """APQ over graphql-transport-ws: an unknown hash is an `error` message, the document
+    with its hash registers it (in Valkey), then the hash alone works on the other process."""
+    user, project = await _member_project(db)
+    document = f"{BOARD} # persisted {uuid.uuid4().hex}"
+    digest = sha256(document)
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    variables = {"p": str(project)}
+    first, reply = await open_ws(servers[0], TRANSPORT_WS, _bearer(settings, user))
+    assert reply["type"] == ACK
+    await first.send(
+        json.dumps(
+            {
+                "id": "a",
+                "type": "subscribe",
+                "payload": {"variables": variables, "extensions": persisted},
+            }
+        )
+    )
+    unknown = json.loads(await asyncio.wait_for(first.recv(), 5))
+    assert unknown["type"] == "error"
+    assert unknown["id"] == "a"
+    assert unknown["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    payload = {"query": document, "variables": variables, "extensions": persisted}
+    await first.send(json.dumps({"id": "b", "type": "subscribe", "payload": payload}))
+    second, reply = await open_ws(servers[1], TRANSPORT_WS, _bearer(settings, user))
+    assert reply["type"] == ACK
+    await second.send(
+        json.dumps(
+            {
+                "id": "c",
+                "type": "subscribe",
+                "payload": {"variables": variables, "extensions": persisted},
+            }
+        )
+    )
+    await _subscribed(valkey_url, project, 2)
+    await _commit_event(publisher, project, EventType.TASK_CREATED)
+    for ws in (first, second):
+        data = await asyncio.wait_for(next_data(ws), 5)
+        assert data["boardEvents"]["type"] == "TASK_CREATED"
+        await ws.close()
