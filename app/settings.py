@@ -119,6 +119,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
     SettingDoc("TRUEPPM_PAGE_SIZE_MAX", "`200`", "Largest `first` a connection accepts."),
     SettingDoc("TRUEPPM_MAX_QUERY_DEPTH", "`12`", "Deepest GraphQL selection accepted."),
     SettingDoc("TRUEPPM_MAX_ALIASES", "`30`", "Most aliases accepted in one GraphQL document."),
+    SettingDoc(
+        "TRUEPPM_BULK_MAX",
+        "`1000`",
+        "Most items one bulk mutation (`createTasks`, `updateTasks`, `deleteTasks`, "
+        "`createDependencies`, `deleteDependencies`) takes.",
+    ),
     SettingDoc("TRUEPPM_DB_POOL_SIZE", "`10`", "SQLAlchemy connection pool size per process."),
     SettingDoc("TRUEPPM_GRAPHIQL", "`true`", "Serve GraphiQL on `GET /graphql`."),
     SettingDoc(
@@ -328,6 +334,7 @@ class Settings:
     graphiql: bool
     log_level: str
     persisted_queries: str = "auto"
+    bulk_max: int = 1000
     persisted_queries_file: Path | None = None
     subscriber_queue: int = 1000
     event_buffer: int = 500
@@ -424,6 +431,7 @@ class Settings:
             graphiql=_bool(env, "TRUEPPM_GRAPHIQL", True),
             log_level=level,
             persisted_queries=_persisted_mode(env),
+            bulk_max=_int(env, "TRUEPPM_BULK_MAX", 1000),
             persisted_queries_file=_path(env, "TRUEPPM_PERSISTED_QUERIES_FILE"),
             subscriber_queue=_int(env, "TRUEPPM_SUBSCRIBER_QUEUE", 1000),
             event_buffer=_int(env, "TRUEPPM_EVENT_BUFFER", 500),

@@ -44,6 +44,7 @@ from graph.risks.mutations import RiskMutation
 from graph.risks.queries import RiskQuery
 from graph.sprints.mutations import SprintMutation
 from graph.sprints.queries import SprintQuery
+from graph.tasks.bulk_mutations import BulkTaskMutation
 from graph.tasks.mutations import TaskMutation
 from graph.tasks.queries import TaskQuery
 from graph.tasks.wbs import WbsQuery
@@ -80,6 +81,7 @@ MUTATIONS: tuple[type, ...] = (
     ProgramMutation,
     ProjectMutation,
     TaskMutation,
+    BulkTaskMutation,
     BoardMutation,
     LabelMutation,
     CalendarMutation,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from app.batching import current_batch
 from app.events.types import BoardEvent
 
 if TYPE_CHECKING:
@@ -23,7 +24,12 @@ _process_bus: list[EventBus] = []
 
 
 def publish_after_commit(uow: UnitOfWork, event: BoardEvent) -> None:
-    """Publish `event` once `uow` has committed (never if it rolls back)."""
+    """Publish `event` once `uow` has committed (never if it rolls back). Inside a bulk
+    write it is collected instead, for the one batch event of its project (app/bulk.py)."""
+    batch = current_batch(uow.session.info)
+    if batch is not None:
+        batch.events.append(event)
+        return
     bus: EventBus = uow.session.info[SESSION_INFO_KEY]
 
     async def send() -> None:

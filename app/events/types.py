@@ -19,6 +19,9 @@ from typing import Any
 
 class EventType(enum.StrEnum):
     TASK_CREATED = "task_created"
+    # One bulk mutation's events of a project, in order: payload {count, events: [{type,
+    # actorId, payload}]} (app/bulk.py).
+    BATCH = "batch"
     TASK_UPDATED = "task_updated"
     TASK_DELETED = "task_deleted"
     TASK_MOVED = "task_moved"

@@ -12,6 +12,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.batching import current_batch
 from app.models import ScheduleRequest
 
 REQUESTED = "trueppm.schedule_requested"
@@ -34,7 +35,12 @@ SCHEDULE_FIELDS = frozenset(
 
 
 async def request_schedule(session: AsyncSession, project_id: uuid.UUID, reason: str) -> None:
-    """Record that `project_id` needs a recompute, inside the caller's transaction."""
+    """Record that `project_id` needs a recompute, inside the caller's transaction (a bulk
+    write collects it, and records one per project at its end: app/bulk.py)."""
+    batch = current_batch(session.info)
+    if batch is not None:
+        batch.scheduled.append((project_id, reason))
+        return
     session.add(ScheduleRequest(project_id=project_id, reason=reason[:60]))
     await session.flush()
     session.info[REQUESTED] = True

@@ -14,7 +14,7 @@ from app.errors import FieldProblem, ValidationFailed
 from app.models import Task
 from app.models.enums import TaskKind
 from app.tasks import wbs
-from app.tasks.repository import ltree, sibling_ranks
+from app.tasks.repository import last_sibling_rank, ltree, sibling_ranks
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,11 @@ async def resolve_slot(
         parent = await _live_task(session, project_id, parent_id)
         if parent is None:
             raise ValidationFailed([FieldProblem(target.parent_path, "no such task here")])
-    siblings = await sibling_ranks(
-        session, project_id, parent.wbs_path if parent else None, exclude=moving
-    )
+    parent_path = parent.wbs_path if parent else None
+    if anchor is None:  # appended: only the last sibling's rank matters
+        last = await last_sibling_rank(session, project_id, parent_path, exclude=moving)
+        return Slot(parent, ranks.key_between(last, None))
+    siblings = await sibling_ranks(session, project_id, parent_path, exclude=moving)
     return Slot(parent, _rank_for(siblings, anchor, before=target.before_id is not None))
 
 

@@ -108,6 +108,20 @@ async def sibling_ranks(
     return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
 
 
+async def last_sibling_rank(
+    session: AsyncSession, project_id: uuid.UUID, parent: str | None, *, exclude: uuid.UUID
+) -> str | None:
+    """The highest rank among the live children of `parent` (appending needs no other)."""
+    stmt = (
+        select(Task.wbs_rank)
+        .where(children_of(project_id, parent), Task.id != exclude)
+        .order_by(Task.wbs_rank.collate("C").desc())
+        .limit(1)
+    )
+    found: str | None = (await session.execute(stmt)).scalar_one_or_none()
+    return found
+
+
 def wbs_order(project_ids: ColumnElement[bool]) -> Select[uuid.UUID, uuid.UUID, str, str]:
     """`(id, project_id, outline, sort_key)` for the live tasks matching `project_ids`.
 
