@@ -120,6 +120,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
     SettingDoc("TRUEPPM_MAX_QUERY_DEPTH", "`12`", "Deepest GraphQL selection accepted."),
     SettingDoc("TRUEPPM_MAX_ALIASES", "`30`", "Most aliases accepted in one GraphQL document."),
     SettingDoc(
+        "TRUEPPM_MAX_QUERY_COST",
+        "`50000`",
+        "Most objects one GraphQL operation may resolve, counted before it runs from its "
+        "`first` arguments and list sizes (docs/api.md); above it: `QUERY_TOO_COSTLY`.",
+    ),
+    SettingDoc(
         "TRUEPPM_BULK_MAX",
         "`1000`",
         "Most items one bulk mutation (`createTasks`, `updateTasks`, `deleteTasks`, "
@@ -334,6 +340,7 @@ class Settings:
     graphiql: bool
     log_level: str
     persisted_queries: str = "auto"
+    max_query_cost: int = 50_000
     bulk_max: int = 1000
     persisted_queries_file: Path | None = None
     subscriber_queue: int = 1000
@@ -427,6 +434,7 @@ class Settings:
             page_size_max=page_max,
             max_query_depth=_int(env, "TRUEPPM_MAX_QUERY_DEPTH", 12),
             max_aliases=_int(env, "TRUEPPM_MAX_ALIASES", 30),
+            max_query_cost=_int(env, "TRUEPPM_MAX_QUERY_COST", 50_000),
             db_pool_size=_int(env, "TRUEPPM_DB_POOL_SIZE", 10),
             graphiql=_bool(env, "TRUEPPM_GRAPHIQL", True),
             log_level=level,

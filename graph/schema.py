@@ -23,6 +23,7 @@ from graph.calendars.mutations import CalendarMutation
 from graph.calendars.queries import CalendarQuery
 from graph.comments.mutations import CommentMutation
 from graph.comments.queries import CommentQuery
+from graph.cost import CostModel, QueryCost
 from graph.events.mutations import EventMutation
 from graph.events.subscriptions import EventSubscription
 from graph.extensions import ActAsPrincipal, ReadOnlyTokens
@@ -131,6 +132,7 @@ def build_schema(settings: Settings) -> Schema:
     subscription = merge_types("Subscription", SUBSCRIPTIONS)
     memo = ValidationMemo(settings.max_query_depth, settings.max_aliases)
     persisted = PersistedOperations(settings)
+    cost = CostModel(None, settings.page_size_default)  # the schema is set below
     schema = Schema(
         query=query,
         mutation=mutation,
@@ -143,11 +145,13 @@ def build_schema(settings: Settings) -> Schema:
             lambda: PersistedQueryExtension(persisted),
             lambda: ParserCache(maxsize=1000),
             lambda: CachedValidation(memo),
+            lambda: QueryCost(cost, settings.max_query_cost),
             ActAsPrincipal,
             ReadOnlyTokens,
             lambda: MaskErrors(should_mask_error=_should_mask),
         ],
     )
     schema.validation = memo
+    cost.schema = schema._schema
     schema.persisted = persisted
     return schema
