@@ -126,6 +126,23 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "`first` arguments and list sizes (docs/api.md); above it: `QUERY_TOO_COSTLY`.",
     ),
     SettingDoc(
+        "TRUEPPM_LOGIN_MAX_FAILURES",
+        "`10`",
+        "Failed logins of one account per window; then it is refused (even with the right "
+        "password) until the window ends (`TooManyRequests`, `Retry-After`).",
+    ),
+    SettingDoc(
+        "TRUEPPM_LOGIN_MAX_FAILURES_PER_ADDRESS",
+        "`100`",
+        "Failed logins from one client address per window, whatever the accounts.",
+    ),
+    SettingDoc("TRUEPPM_LOGIN_WINDOW_SECONDS", "`900`", "The window of the login limits."),
+    SettingDoc(
+        "TRUEPPM_AUTH_CALLS_PER_ADDRESS",
+        "`300`",
+        "`register` and `refreshToken` calls from one client address per window.",
+    ),
+    SettingDoc(
         "TRUEPPM_BULK_MAX",
         "`1000`",
         "Most items one bulk mutation (`createTasks`, `updateTasks`, `deleteTasks`, "
@@ -342,6 +359,10 @@ class Settings:
     persisted_queries: str = "auto"
     max_query_cost: int = 50_000
     bulk_max: int = 1000
+    login_max_failures: int = 10
+    login_max_failures_per_address: int = 100
+    login_window_seconds: int = 900
+    auth_calls_per_address: int = 300
     persisted_queries_file: Path | None = None
     subscriber_queue: int = 1000
     event_buffer: int = 500
@@ -440,6 +461,10 @@ class Settings:
             log_level=level,
             persisted_queries=_persisted_mode(env),
             bulk_max=_int(env, "TRUEPPM_BULK_MAX", 1000),
+            login_max_failures=_int(env, "TRUEPPM_LOGIN_MAX_FAILURES", 10),
+            login_max_failures_per_address=_int(env, "TRUEPPM_LOGIN_MAX_FAILURES_PER_ADDRESS", 100),
+            login_window_seconds=_int(env, "TRUEPPM_LOGIN_WINDOW_SECONDS", 900),
+            auth_calls_per_address=_int(env, "TRUEPPM_AUTH_CALLS_PER_ADDRESS", 300),
             persisted_queries_file=_path(env, "TRUEPPM_PERSISTED_QUERIES_FILE"),
             subscriber_queue=_int(env, "TRUEPPM_SUBSCRIBER_QUEUE", 1000),
             event_buffer=_int(env, "TRUEPPM_EVENT_BUFFER", 500),

@@ -12,9 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.db import create_engine, session_factory
+from app.documents import DocumentStore, documents_for
 from app.events.bus import EventBus
 from app.events.publish import SESSION_INFO_KEY, set_process_bus
 from app.settings import Settings
+from app.throttle import counter_for
+from app.throttle.login import LoginGuard
 
 AfterCommit = Callable[[], Awaitable[None]]
 UOW_INFO_KEY = "trueppm.uow"
@@ -29,6 +32,8 @@ class AppState:
     uow_context: dict[str, Any] = field(init=False, default_factory=dict)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     events: EventBus = field(init=False)
+    login_guard: LoginGuard = field(init=False)
+    documents: DocumentStore = field(init=False)  # persisted GraphQL documents
 
     def __post_init__(self) -> None:
         self.engine = create_engine(self.database_url, pool_size=self.settings.db_pool_size)
@@ -38,8 +43,12 @@ class AppState:
         self.events = EventBus(self.settings)
         self.sessions.configure(info={SESSION_INFO_KEY: self.events})
         set_process_bus(self.events)
+        self.login_guard = LoginGuard(counter_for(self.settings.valkey_url), self.settings)
+        self.documents = documents_for(self.settings.valkey_url)
 
     async def close(self) -> None:
+        await self.login_guard.counter.close()
+        await self.documents.close()
         await self.events.disconnect()
         await self.engine.dispose()
 

@@ -85,6 +85,15 @@ class AuthenticationFailed(Error):
     CODE: ClassVar[str] = "AUTHENTICATION_FAILED"
 
 
+@strawberry.type(
+    description="Too many attempts from this account or address: wait `retryAfter` seconds "
+    "(also in the Retry-After header)."
+)
+class TooManyRequests(Error):
+    CODE: ClassVar[str] = "TOO_MANY_REQUESTS"
+    retry_after: int
+
+
 ErrorType = (
     NotFound | Forbidden | ValidationError | Conflict | DependencyCycle | AuthenticationFailed
 )

@@ -62,7 +62,7 @@ class TruePPMGraphQL(GraphQL[Context, None]):
 
     def __init__(self, state: AppState) -> None:
         super().__init__(
-            build_schema(state.settings),
+            build_schema(state.settings, state.documents),
             graphql_ide="graphiql" if state.settings.graphiql else None,
             # Queries (not mutations) over GET, for persisted queries and HTTP caches: the
             # answer carries an ETag and `Cache-Control: private, no-cache`, so a client or

@@ -16,24 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import valkey.asyncio as valkey
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from valkey.exceptions import ValkeyError
 
-from app.lru import Lru
+from app.documents import DocumentStore, MemoryDocuments
 from app.settings import ConfigError, Settings
 
-log = logging.getLogger("trueppm.graphql")
-
-KEY = "trueppm:apq:"
-TTL_SECONDS = 30 * 24 * 3600
 _HEX = re.compile(r"[0-9a-f]{64}")
 
 
@@ -43,57 +36,6 @@ def sha256(document: str) -> str:
 
 def _error(message: str, code: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code})
-
-
-class DocumentStore(Protocol):
-    async def get(self, digest: str) -> str | None: ...
-
-    async def put(self, digest: str, document: str) -> None: ...
-
-
-class MemoryDocuments:
-    """Documents of this process, least recently used dropped past `maxsize`."""
-
-    def __init__(self, maxsize: int = 5000) -> None:
-        self.known: Lru[str, str] = Lru(maxsize)
-
-    async def get(self, digest: str) -> str | None:
-        return self.known.get(digest)
-
-    async def put(self, digest: str, document: str) -> None:
-        self.known.put(digest, document)
-
-
-class ValkeyDocuments(MemoryDocuments):
-    """Shared by every API process through Valkey, with this process's LRU in front. Valkey
-    being down costs a round trip: the client is told the hash is unknown and sends the
-    document, which is then served (and kept in the LRU) as usual."""
-
-    def __init__(self, url: str, maxsize: int = 5000) -> None:
-        super().__init__(maxsize)
-        self.client = valkey.Valkey.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-
-    async def get(self, digest: str) -> str | None:
-        found = await super().get(digest)
-        if found is not None:
-            return found
-        try:
-            raw = await self.client.get(KEY + digest)
-        except (ValkeyError, OSError):
-            log.warning("persisted query lookup failed (Valkey unreachable)")
-            return None
-        if raw is None:
-            return None
-        document = raw.decode() if isinstance(raw, bytes) else str(raw)
-        await super().put(digest, document)
-        return document
-
-    async def put(self, digest: str, document: str) -> None:
-        await super().put(digest, document)
-        try:
-            await self.client.set(KEY + digest, document, ex=TTL_SECONDS)
-        except (ValkeyError, OSError):
-            log.warning("persisted query not shared (Valkey unreachable)")
 
 
 def load_allowlist(path: Path) -> dict[str, str]:
@@ -123,15 +65,13 @@ def load_allowlist(path: Path) -> dict[str, str]:
 class PersistedOperations:
     """Turns (document, extensions) into the document to run, or raises a GraphQLError."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, store: DocumentStore | None = None) -> None:
         self.mode = settings.persisted_queries
         self.allowed: dict[str, str] = {}
         if self.mode == "allowlist":
             assert settings.persisted_queries_file is not None
             self.allowed = load_allowlist(settings.persisted_queries_file)
-        self.store: DocumentStore = (
-            ValkeyDocuments(settings.valkey_url) if settings.valkey_url else MemoryDocuments()
-        )
+        self.store: DocumentStore = store if store is not None else MemoryDocuments()
 
     async def resolve(
         self, document: str | None, extensions: Mapping[str, Any] | None

@@ -10,6 +10,7 @@ from strawberry.extensions import MaskErrors, ParserCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from app.documents import DocumentStore
 from app.settings import Settings
 from graph.apitokens.mutations import ApiTokenMutation
 from graph.apitokens.queries import ApiTokenQuery
@@ -126,12 +127,13 @@ class Schema(strawberry.Schema):
                 log.info("client error: %s", error.message)
 
 
-def build_schema(settings: Settings) -> Schema:
+def build_schema(settings: Settings, documents: DocumentStore | None = None) -> Schema:
+    """`documents`: where persisted queries are kept (the process's AppState has one)."""
     query = merge_types("Query", QUERIES)
     mutation = merge_types("Mutation", MUTATIONS)
     subscription = merge_types("Subscription", SUBSCRIPTIONS)
     memo = ValidationMemo(settings.max_query_depth, settings.max_aliases)
-    persisted = PersistedOperations(settings)
+    persisted = PersistedOperations(settings, documents)
     cost = CostModel(None, settings.page_size_default)  # the schema is set below
     schema = Schema(
         query=query,

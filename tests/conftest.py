@@ -97,6 +97,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
             "TRUEPPM_OPEN_REGISTRATION": "true",
             "TRUEPPM_DATA_DIR": str(data),
             "TRUEPPM_PAGE_SIZE_MAX": "50",
+            # One client address (the ASGI test client's) for the whole session: per-address
+            # auth limits stay out of other tests' way (tests/graph/auth/test_login_throttle.py
+            # checks them on apps of their own).
+            "TRUEPPM_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000000",
+            "TRUEPPM_AUTH_CALLS_PER_ADDRESS": "1000000",
         }
     )
 

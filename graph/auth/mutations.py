@@ -9,21 +9,36 @@ import strawberry
 from app.auth import service
 from app.errors import AppError
 from app.state import UnitOfWork
+from app.throttle.login import TooManyAttempts
 from graph.auth.types import AuthPayload, LogoutPayload
 from graph.context import Info
 from graph.errors import (
     AuthenticationFailed,
     Conflict,
     Forbidden,
+    TooManyRequests,
     ValidationError,
     run_mutation,
     to_error,
 )
 
 RegisterResult = Annotated[
-    AuthPayload | ValidationError | Conflict | Forbidden, strawberry.union("RegisterResult")
+    AuthPayload | ValidationError | Conflict | Forbidden | TooManyRequests,
+    strawberry.union("RegisterResult"),
 ]
-LoginResult = Annotated[AuthPayload | AuthenticationFailed, strawberry.union("LoginResult")]
+LoginResult = Annotated[
+    AuthPayload | AuthenticationFailed | TooManyRequests, strawberry.union("LoginResult")
+]
+
+
+def _address(info: Info) -> str:
+    client = info.context.request.client
+    return client.host if client is not None else "unknown"
+
+
+def _too_many(info: Info, exc: TooManyAttempts) -> TooManyRequests:
+    info.context.response.headers["retry-after"] = str(exc.retry_after)
+    return TooManyRequests(message=str(exc), retry_after=exc.retry_after)
 
 
 @strawberry.type
@@ -32,6 +47,11 @@ class AuthMutation:
     async def register(
         self, info: Info, email: str, password: str, name: str = ""
     ) -> RegisterResult:
+        try:
+            await info.context.state.login_guard.spend("register", _address(info))
+        except TooManyAttempts as exc:
+            return _too_many(info, exc)
+
         async def work(uow: UnitOfWork) -> AuthPayload:
             pair = await service.register(uow.session, info.context.settings, email, password, name)
             return AuthPayload.from_pair(pair)
@@ -40,16 +60,31 @@ class AuthMutation:
 
     @strawberry.mutation(description="Exchange e-mail and password for tokens.")
     async def login(self, info: Info, email: str, password: str) -> LoginResult:
+        guard, address = info.context.state.login_guard, _address(info)
+        try:  # a locked account or address is refused before the password is even checked
+            await guard.check(email, address)
+        except TooManyAttempts as exc:
+            return _too_many(info, exc)
+
         async def work(uow: UnitOfWork) -> AuthPayload:
             pair = await service.login(uow.session, info.context.settings, email, password)
             return AuthPayload.from_pair(pair)
 
-        return await run_mutation(info, work)  # type: ignore[return-value]
+        result = await run_mutation(info, work)
+        if isinstance(result, AuthenticationFailed):
+            await guard.failed(email, address)
+        elif isinstance(result, AuthPayload):
+            await guard.succeeded(email)
+        return result  # type: ignore[return-value]
 
     @strawberry.mutation(
         description="Rotate a refresh token. Reusing an old one revokes its whole login."
     )
     async def refresh_token(self, info: Info, refresh_token: str) -> LoginResult:
+        try:
+            await info.context.state.login_guard.spend("refresh", _address(info))
+        except TooManyAttempts as exc:
+            return _too_many(info, exc)
         try:
             async with info.context.transaction() as uow:
                 try:

@@ -22,6 +22,7 @@ CODES = {
     "AuthenticationFailed": "AUTHENTICATION_FAILED",
     "ActiveSprintExists": "ACTIVE_SPRINT_EXISTS",
     "InvalidSprintState": "INVALID_SPRINT_STATE",
+    "TooManyRequests": "TOO_MANY_REQUESTS",
     "ImportRefused": "file_too_large, malformed_file, unsupported_format or project_not_empty",
 }
 TYPES = """{ __schema { types { name kind possibleTypes { name } interfaces { name } } } }"""
