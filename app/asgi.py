@@ -30,6 +30,7 @@ from app.beat.loop import Beat, LocalBeatBackend
 from app.drain import Drain
 from app.forecasts.dispatch import start_forecasts
 from app.home import home_endpoint
+from app.http_guards import BodyLimit, SecurityHeaders
 from app.ide.page import static_mount
 from app.logs import reset_request_id, set_request_id
 from app.rest import http_exception, rest_routes
@@ -135,6 +136,7 @@ def create_app(
             *([static_mount()] if settings.graphiql else []),
         ],
         middleware=[
+            Middleware(SecurityHeaders),
             Middleware(RequestIdMiddleware),
             Middleware(
                 CORSMiddleware,
@@ -144,6 +146,8 @@ def create_app(
                 expose_headers=["x-request-id"],
                 max_age=600,
             ),
+            # Inside CORS, so that a browser can read the 413.
+            Middleware(BodyLimit, settings=settings),
         ],
         exception_handlers={HTTPException: http_exception},
         lifespan=lifespan,

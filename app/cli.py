@@ -91,6 +91,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             # the generated secret key (if any) first, so that every worker signs alike.
             settings.signing_key()
             os.environ["DATABASE_URL"] = url
+            # The workers see a DATABASE_URL even for the embedded database: keep the
+            # defaults that depend on it as the parent decided them.
+            for name, on in (
+                ("TRUEPPM_INTROSPECTION", settings.introspection),
+                ("TRUEPPM_GRAPHIQL", settings.graphiql),
+            ):
+                os.environ.setdefault(name, "true" if on else "false")
             uvicorn.run(
                 "app.asgi:app_from_environment", factory=True, workers=workers,
                 **options,  # type: ignore[arg-type]

@@ -149,7 +149,34 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "`createDependencies`, `deleteDependencies`) takes.",
     ),
     SettingDoc("TRUEPPM_DB_POOL_SIZE", "`10`", "SQLAlchemy connection pool size per process."),
-    SettingDoc("TRUEPPM_GRAPHIQL", "`true`", "Serve GraphiQL on `GET /graphql`."),
+    SettingDoc(
+        "TRUEPPM_GRAPHIQL",
+        "`TRUEPPM_INTROSPECTION`",
+        "Serve GraphiQL on `GET /graphql` (it needs introspection).",
+    ),
+    SettingDoc(
+        "TRUEPPM_INTROSPECTION",
+        "`true` without `DATABASE_URL` (embedded), else `false`",
+        "Answer `__schema`/`__type` introspection. Off by default in production settings "
+        "(an external database); `schema.graphql` is the published contract.",
+    ),
+    SettingDoc(
+        "TRUEPPM_MAX_QUERY_TOKENS",
+        "`4000`",
+        "Most lexical tokens a GraphQL document may have; parsing stops past it, so an "
+        "oversized document is refused in milliseconds. Large inputs go in variables.",
+    ),
+    SettingDoc(
+        "TRUEPPM_GRAPHQL_MAX_BODY_BYTES",
+        "`1048576`",
+        "Largest JSON body `/graphql` reads (413 problem+json above; plan uploads have "
+        "`TRUEPPM_IMPORT_MAX_BYTES`).",
+    ),
+    SettingDoc(
+        "TRUEPPM_MAX_BODY_BYTES",
+        "`33554432`",
+        "Largest body of the other endpoints (the REST sync push) (413 above).",
+    ),
     SettingDoc(
         "TRUEPPM_PERSISTED_QUERIES",
         "`auto`",
@@ -359,6 +386,10 @@ class Settings:
     persisted_queries: str = "auto"
     max_query_cost: int = 50_000
     bulk_max: int = 1000
+    introspection: bool = True
+    max_query_tokens: int = 4000
+    graphql_max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = 32 * 1024 * 1024
     login_max_failures: int = 10
     login_max_failures_per_address: int = 100
     login_window_seconds: int = 900
@@ -431,6 +462,8 @@ class Settings:
                 "TRUEPPM_API_TOKEN_DEFAULT_DAYS must not exceed TRUEPPM_API_TOKEN_MAX_DAYS"
             )
         level = (_str(env, "TRUEPPM_LOG_LEVEL", "INFO") or "INFO").upper()
+        # Production settings (an external database) keep the schema to schema.graphql.
+        introspection = _bool(env, "TRUEPPM_INTROSPECTION", db_url is None)
         _parse("TRUEPPM_LOG_LEVEL", level, lambda v: v in _LEVELS, "one of " + ", ".join(_LEVELS))
         return cls(
             database_url=db_url,
@@ -457,10 +490,16 @@ class Settings:
             max_aliases=_int(env, "TRUEPPM_MAX_ALIASES", 30),
             max_query_cost=_int(env, "TRUEPPM_MAX_QUERY_COST", 50_000),
             db_pool_size=_int(env, "TRUEPPM_DB_POOL_SIZE", 10),
-            graphiql=_bool(env, "TRUEPPM_GRAPHIQL", True),
+            graphiql=_bool(env, "TRUEPPM_GRAPHIQL", introspection),
             log_level=level,
             persisted_queries=_persisted_mode(env),
             bulk_max=_int(env, "TRUEPPM_BULK_MAX", 1000),
+            introspection=introspection,
+            max_query_tokens=_int(env, "TRUEPPM_MAX_QUERY_TOKENS", 4000, minimum=100),
+            graphql_max_body_bytes=_int(
+                env, "TRUEPPM_GRAPHQL_MAX_BODY_BYTES", 1024 * 1024, minimum=1024
+            ),
+            max_body_bytes=_int(env, "TRUEPPM_MAX_BODY_BYTES", 32 * 1024 * 1024, minimum=1024),
             login_max_failures=_int(env, "TRUEPPM_LOGIN_MAX_FAILURES", 10),
             login_max_failures_per_address=_int(env, "TRUEPPM_LOGIN_MAX_FAILURES_PER_ADDRESS", 100),
             login_window_seconds=_int(env, "TRUEPPM_LOGIN_WINDOW_SECONDS", 900),

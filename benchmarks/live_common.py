@@ -110,6 +110,7 @@ def _env(
         "TRUEPPM_DATA_DIR": str(data_dir),
         "TRUEPPM_LOG_LEVEL": "WARNING",
         "TRUEPPM_DRAIN_SECONDS": "0",  # stopped processes go at once
+        "TRUEPPM_INTROSPECTION": "true",  # GraphiQL and clients that introspect
     }
     if port:
         env["TRUEPPM_PORT"] = str(port)

@@ -6,7 +6,7 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache
+from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -132,7 +132,9 @@ def build_schema(settings: Settings, documents: DocumentStore | None = None) -> 
     query = merge_types("Query", QUERIES)
     mutation = merge_types("Mutation", MUTATIONS)
     subscription = merge_types("Subscription", SUBSCRIPTIONS)
-    memo = ValidationMemo(settings.max_query_depth, settings.max_aliases)
+    memo = ValidationMemo(
+        settings.max_query_depth, settings.max_aliases, introspection=settings.introspection
+    )
     persisted = PersistedOperations(settings, documents)
     cost = CostModel(None, settings.page_size_default)  # the schema is set below
     schema = Schema(
@@ -145,6 +147,7 @@ def build_schema(settings: Settings, documents: DocumentStore | None = None) -> 
             # neither parsed nor validated again (the depth and alias rules included).
             # First: a persisted operation's document is put in place before it is parsed.
             lambda: PersistedQueryExtension(persisted),
+            lambda: MaxTokensLimiter(settings.max_query_tokens),
             lambda: ParserCache(maxsize=1000),
             lambda: CachedValidation(memo),
             lambda: QueryCost(cost, settings.max_query_cost),

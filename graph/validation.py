@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
@@ -29,10 +29,13 @@ class ValidationMemo:
     """Validation errors per (query text, rules), least recently used dropped past
     `maxsize` (a public endpoint must not grow memory with unique texts)."""
 
-    def __init__(self, max_depth: int, max_aliases: int, maxsize: int = 1000) -> None:
+    def __init__(
+        self, max_depth: int, max_aliases: int, maxsize: int = 1000, *, introspection: bool = True
+    ) -> None:
         self.rules: tuple[type[ASTValidationRule], ...] = (
             depth_rule(max_depth, None, None),
             alias_rule(max_aliases),
+            *(() if introspection else (NoSchemaIntrospectionCustomRule,)),
         )
         self.known: Lru[_Key, list[GraphQLError]] = Lru(maxsize)
         self.validations = 0  # documents actually validated (tests count them)

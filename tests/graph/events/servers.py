@@ -35,6 +35,7 @@ def process_env(settings: Settings, database_url: str, valkey_url: str) -> dict[
         "TRUEPPM_DATA_DIR": str(settings.data_dir),
         "TRUEPPM_LOG_LEVEL": "WARNING",
         "TRUEPPM_DRAIN_SECONDS": "0",  # stopped processes go at once
+        "TRUEPPM_INTROSPECTION": "true",  # GraphiQL and clients that introspect
     }
 
 
