@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.apitokens.format import mint
 from app.auth.principal import current_principal
+from app.auth.revocations import Revocation, revoke_after_commit
 from app.authz import project_role, require_program_role
 from app.errors import FieldProblem, ForbiddenError, NotFoundError, ValidationFailed
 from app.logs import current_request_id
@@ -154,4 +155,5 @@ async def revoke_token(session: AsyncSession, user_id: uuid.UUID, token_id: uuid
         token.revoked_at = datetime.now(UTC)
         _audit(session, token, "revoke", user_id)
         await session.flush()
+        revoke_after_commit(session, Revocation(user_id=user_id, token_id=token.id))
     return token

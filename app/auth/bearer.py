@@ -47,5 +47,5 @@ async def resolve_bearer(
     if is_api_token(credential):
         async with sessions() as session, session.begin():
             return await authenticate_api_token(session, credential)
-    user_id, expires_at = decode_access_token(settings, credential)
-    return Principal(user_id=user_id, expires_at=expires_at)
+    user_id, expires_at, session_id = decode_access_token(settings, credential)
+    return Principal(user_id=user_id, expires_at=expires_at, session_id=session_id)

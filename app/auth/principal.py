@@ -30,6 +30,8 @@ class Principal:
     project_id: uuid.UUID | None = None
     program_id: uuid.UUID | None = None
     read_only: bool = False
+    # The login (refresh-token family) a JWT was issued for; None for API tokens.
+    session_id: uuid.UUID | None = None
 
     @property
     def is_api_token(self) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.passwords import MIN_LENGTH, hash_password, verify_password
+from app.auth.revocations import Revocation, revoke_after_commit
 from app.auth.tokens import issue_access_token, new_opaque_token, token_digest
 from app.errors import (
     AuthenticationError,
@@ -96,8 +97,9 @@ async def refresh(session: AsyncSession, settings: Settings, refresh_token: str)
     row = (await session.execute(stmt)).scalar_one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise AuthenticationError("invalid refresh token")
-    if row.used_at is not None:
+    if row.used_at is not None:  # stolen and replayed, or replayed by a thief: end the login
         await revoke_family(session, row.family_id)
+        revoke_after_commit(session, Revocation(user_id=row.user_id, session_id=row.family_id))
         raise ReusedRefreshToken("refresh token reused; every session of this login is revoked")
     row.used_at = now
     user = await session.get(User, row.user_id)
@@ -111,13 +113,16 @@ class ReusedRefreshToken(AuthenticationError):
 
 
 async def logout(session: AsyncSession, refresh_token: str) -> bool:
-    stmt = select(RefreshToken.family_id).where(
+    stmt = select(RefreshToken.family_id, RefreshToken.user_id).where(
         RefreshToken.token_hash == token_digest(refresh_token)
     )
-    family = (await session.execute(stmt)).scalar_one_or_none()
-    if family is None:
+    found = (await session.execute(stmt)).first()
+    if found is None:
         return False
+    family, user_id = found
     await revoke_family(session, family)
+    # The login's open WebSockets end too, on every API process.
+    revoke_after_commit(session, Revocation(user_id=user_id, session_id=family))
     return True
 
 
@@ -143,7 +148,7 @@ async def _issue(
     )
     await session.flush()
     return TokenPair(
-        access_token=issue_access_token(settings, user.id),
+        access_token=issue_access_token(settings, user.id, session_id=family),
         refresh_token=token,
         expires_in=settings.access_token_ttl,
         user=user,

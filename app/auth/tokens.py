@@ -21,8 +21,14 @@ _REQUIRED = ["exp", "iat", "sub", "aud", "iss"]
 
 
 def issue_access_token(
-    settings: Settings, user_id: uuid.UUID, *, now: datetime | None = None
+    settings: Settings,
+    user_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+    session_id: uuid.UUID | None = None,
 ) -> str:
+    """A short-lived JWT; `session_id` (claim `sid`) names the login it belongs to, so that
+    logging out can end the WebSockets opened with it (app/auth/revocations.py)."""
     issued = now or datetime.now(UTC)
     claims = {
         "sub": str(user_id),
@@ -32,11 +38,16 @@ def issue_access_token(
         "iss": settings.jwt_issuer,
         "jti": secrets.token_hex(8),
     }
+    if session_id is not None:
+        claims["sid"] = str(session_id)
     return jwt.encode(claims, settings.signing_key(), algorithm=ALGORITHM)
 
 
-def decode_access_token(settings: Settings, token: str) -> tuple[uuid.UUID, datetime]:
-    """Return the user id and expiry of a valid token; raise `AuthenticationError` otherwise."""
+def decode_access_token(
+    settings: Settings, token: str
+) -> tuple[uuid.UUID, datetime, uuid.UUID | None]:
+    """The user id, expiry and login (`sid`, if any) of a valid token; `AuthenticationError`
+    otherwise."""
     try:
         claims = jwt.decode(
             token,
@@ -46,7 +57,12 @@ def decode_access_token(settings: Settings, token: str) -> tuple[uuid.UUID, date
             issuer=settings.jwt_issuer,
             options={"require": _REQUIRED},
         )
-        return uuid.UUID(claims["sub"]), datetime.fromtimestamp(claims["exp"], UTC)
+        sid = claims.get("sid")
+        return (
+            uuid.UUID(claims["sub"]),
+            datetime.fromtimestamp(claims["exp"], UTC),
+            uuid.UUID(sid) if isinstance(sid, str) else None,
+        )
     except jwt.ExpiredSignatureError:
         raise AuthenticationError("access token expired") from None
     except (jwt.InvalidTokenError, ValueError):

@@ -14,11 +14,13 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from broadcaster import Broadcast
 
+from app.auth.revocations import CHANNEL as REVOCATIONS
+from app.auth.revocations import Revocation
 from app.events.backends import InMemoryBackend, ReconnectingRedisBackend
 from app.events.store import MemoryEventStore, RedisEventStore, channel_name
 from app.events.tickets import MemoryTicketStore, RedisTicketStore, TicketStore
@@ -125,6 +127,8 @@ class EventBus:
         self._channels: dict[uuid.UUID, _Channel] = {}
         self._connected = False
         self._lock = asyncio.Lock()
+        self._revocation_listeners: set[Callable[[Revocation], Awaitable[None]]] = set()
+        self._revocations: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         """Start listening (idempotent; `subscribe` calls it lazily too)."""
@@ -138,11 +142,45 @@ class EventBus:
         for channel in list(self._channels.values()):
             if channel.task is not None:
                 channel.task.cancel()
+        if self._revocations is not None:
+            self._revocations.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._revocations
         async with self._lock:
             if self._connected:
                 await self.broadcast.disconnect()
                 self._connected = False
         await self.store.close()
+
+    async def revoke(self, revocation: Revocation) -> None:
+        """Tell every process (this one included) that a credential or membership is gone."""
+        await self.connect()
+        await self.broadcast.publish(REVOCATIONS, revocation.to_json())
+
+    async def on_revocation(
+        self, callback: Callable[[Revocation], Awaitable[None]]
+    ) -> Callable[[], None]:
+        """Call `callback` for every revocation from now on; returns the way to stop."""
+        self._revocation_listeners.add(callback)
+        if self._revocations is None or self._revocations.done():
+            await self.connect()
+            ready = asyncio.Event()
+            self._revocations = asyncio.create_task(self._listen_revocations(ready))
+            await ready.wait()
+        return lambda: self._revocation_listeners.discard(callback)
+
+    async def _listen_revocations(self, ready: asyncio.Event) -> None:
+        async with self.broadcast.subscribe(REVOCATIONS) as subscriber:
+            ready.set()
+            async for message in subscriber:  # type: ignore[union-attr]
+                if message is None:
+                    continue
+                revocation = Revocation.from_json(message.message)
+                for callback in list(self._revocation_listeners):
+                    try:
+                        await callback(revocation)
+                    except Exception:  # one connection's failure must not stop the others
+                        log.exception("closing a revoked connection failed")
 
     async def publish(self, event: BoardEvent) -> BoardEvent:
         """Number, buffer and fan out `event`; returns it with its `seq`."""

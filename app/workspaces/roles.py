@@ -16,8 +16,9 @@ from typing import Any, cast
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.revocations import Revocation, revoke_after_commit
 from app.errors import ForbiddenError, NotFoundError, ValidationFailed
-from app.models import ProgramMember, ProjectMember, User
+from app.models import ProgramMember, Project, ProjectMember, User
 from app.models.enums import Role
 from app.workspaces.service import ensure_workspace_member, find_user
 
@@ -101,6 +102,18 @@ async def remove_member(session: AsyncSession, scope: Scope, member_user_id: uui
     await session.execute(
         delete(model).where(scope.column == scope.scope_id, model.user_id == member_user_id)
     )
+    # Their subscriptions to the scope's projects are checked again, on every API process.
+    revoke_after_commit(
+        session,
+        Revocation(user_id=member_user_id, project_ids=await _projects_of(session, scope)),
+    )
+
+
+async def _projects_of(session: AsyncSession, scope: Scope) -> tuple[uuid.UUID, ...]:
+    if scope.model is ProjectMember:
+        return (scope.scope_id,)
+    rows = await session.execute(select(Project.id).where(Project.program_id == scope.scope_id))
+    return tuple(rows.scalars())
 
 
 async def _current_role(

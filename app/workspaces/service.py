@@ -12,6 +12,7 @@ import uuid
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.revocations import Revocation, revoke_after_commit
 from app.authz import (
     require_unscoped,
     require_workspace_admin,
@@ -171,6 +172,10 @@ async def remove_member(
         if len(owners.all()) <= 1:
             raise ValidationFailed.single("userId", "the last owner cannot be removed")
     await _drop_roles(session, workspace_id, member_user_id)
+    projects = await session.execute(select(Project.id).where(Project.workspace_id == workspace_id))
+    revoke_after_commit(
+        session, Revocation(user_id=member_user_id, project_ids=tuple(projects.scalars()))
+    )
 
 
 async def _drop_roles(

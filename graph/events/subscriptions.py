@@ -65,6 +65,9 @@ async def _stream(
     project_id = await _authorized_project(info, raw_project_id)
     if project_id is None:
         return
+    connection = connection_of(info.context.request)
+    if connection is not None:  # a membership revoked later ends this subscription
+        connection.watching(project_id, +1)
     try:
         async with info.context.state.events.subscribe(project_id, since) as stream:
             while True:
@@ -73,6 +76,9 @@ async def _stream(
                     yield BoardEventNode.from_event(event)
     except SlowConsumer as exc:
         await _refuse(info, CLOSE_SLOW_CONSUMER, f"slow consumer: {exc}", "SLOW_CONSUMER")
+    finally:
+        if connection is not None:
+            connection.watching(project_id, -1)
 
 
 @strawberry.type

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from graphql import GraphQLError
@@ -22,8 +24,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from app.auth.bearer import resolve_bearer
-from app.auth.principal import Principal
-from app.errors import AuthenticationError
+from app.auth.principal import Principal, acting_as
+from app.auth.revocations import Revocation
+from app.authz import project_role
+from app.errors import AuthenticationError, NotFoundError
 from app.state import AppState
 from graph.context import Context
 
@@ -34,12 +38,51 @@ _SCOPE_KEY = "trueppm.ws"
 
 
 class Connection:
-    """One WebSocket's auth expiry and close state, shared with the resolvers."""
+    """One WebSocket's auth expiry, revocations and close state, shared with the resolvers."""
 
     def __init__(self, websocket: Any) -> None:
         self.websocket = websocket
         self.closed = False
         self._expiry: asyncio.Task[None] | None = None
+        self.principal: Principal | None = None
+        self.state: AppState | None = None
+        # Projects this connection's subscriptions watch (how many subscriptions each).
+        self.projects: dict[uuid.UUID, int] = {}
+        self._unwatch: Callable[[], None] | None = None
+
+    async def watch(self, state: AppState, principal: Principal) -> None:
+        """From now on, a revocation of `principal`'s credential or memberships ends this
+        connection or its subscriptions (app/auth/revocations.py)."""
+        self.state, self.principal = state, principal
+        self._unwatch = await state.events.on_revocation(self._revoked)
+
+    async def _revoked(self, revocation: Revocation) -> None:
+        principal, state = self.principal, self.state
+        if self.closed or principal is None or state is None:
+            return
+        if revocation.user_id != principal.user_id:
+            return
+        if revocation.token_id is not None and revocation.token_id == principal.token_id:
+            await self.close(CLOSE_UNAUTHENTICATED, "the API token was revoked")
+        elif revocation.session_id is not None and revocation.session_id == principal.session_id:
+            await self.close(CLOSE_UNAUTHENTICATED, "logged out")
+        elif revocation.project_ids:
+            watched = [p for p in revocation.project_ids if self.projects.get(p)]
+            with acting_as(principal):
+                async with state.sessions() as session:
+                    for project_id in watched:
+                        try:
+                            await project_role(session, principal.user_id, project_id)
+                        except NotFoundError:
+                            await self.close(CLOSE_FORBIDDEN, "no longer a member of the project")
+                            return
+
+    def watching(self, project_id: uuid.UUID, delta: int) -> None:
+        count = self.projects.get(project_id, 0) + delta
+        if count > 0:
+            self.projects[project_id] = count
+        else:
+            self.projects.pop(project_id, None)
 
     async def close(self, code: int, reason: str) -> None:
         """Close once; later sends on this connection are dropped."""
@@ -60,6 +103,9 @@ class Connection:
     def stop(self) -> None:
         if self._expiry is not None:
             self._expiry.cancel()
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
 
 
 def connection_of(request: Any) -> Connection | None:
@@ -102,6 +148,7 @@ async def _init(handler: Any, payload: object) -> str | None:
         return result
     context.principal = result
     connection.expire_at(result.expires_at)
+    await connection.watch(context.state, result)
     return None
 
 
