@@ -15,7 +15,6 @@ from app.bulk import BulkOutcome, BulkRefused, ItemFailure, check_size, run_item
 from app.errors import AppError
 from app.state import UnitOfWork
 from app.tasks import dependencies, service
-from app.tasks.placement import Target
 from app.tasks.repository import parse_id
 from graph.context import Info
 from graph.errors import Error, Forbidden, ValidationError, to_error
@@ -24,9 +23,9 @@ from graph.tasks.inputs import (
     CreateTaskInput,
     UpdateTaskInput,
     link_values,
-    ref,
     task_changes,
 )
+from graph.tasks.mutations import create_from_input
 from graph.tasks.types import Dependency, Task, ids
 
 T = TypeVar("T")
@@ -111,19 +110,7 @@ async def _bulk(
 
 def _create_task(user_id: Any) -> Callable[[UnitOfWork, CreateTaskInput], Awaitable[Task]]:
     async def work(uow: UnitOfWork, input: CreateTaskInput) -> Task:
-        changes = task_changes(input)
-        changes["name"] = input.name
-        target = Target(
-            parent_id=ref(input.parent_id),
-            before_id=ref(input.before_id),
-            after_id=ref(input.after_id),
-            parent_path=("input", "parentId"),
-            before_path=("input", "beforeId"),
-            after_path=("input", "afterId"),
-        )
-        project_id = parse_id(input.project_id, "project")
-        task = await service.create_task(uow.session, user_id, project_id, changes, target)
-        return Task.from_model(task)
+        return await create_from_input(uow, user_id, input)
 
     return work
 

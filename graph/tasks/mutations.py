@@ -5,6 +5,7 @@ Each returns a union of its payload and the typed errors it can produce.
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import strawberry
@@ -56,6 +57,23 @@ DependencyResult = Annotated[
 ]
 
 
+async def create_from_input(uow: UnitOfWork, user_id: uuid.UUID, input: CreateTaskInput) -> Task:
+    """`createTask`'s work, also each item of `createTasks` (graph/tasks/bulk_mutations.py)."""
+    changes = task_changes(input)
+    changes["name"] = input.name
+    target = Target(
+        parent_id=ref(input.parent_id),
+        before_id=ref(input.before_id),
+        after_id=ref(input.after_id),
+        parent_path=("input", "parentId"),
+        before_path=("input", "beforeId"),
+        after_path=("input", "afterId"),
+    )
+    project_id = parse_id(input.project_id, "project")
+    task = await service.create_task(uow.session, user_id, project_id, changes, target)
+    return Task.from_model(task)
+
+
 @strawberry.type
 class TaskMutation:
     @strawberry.mutation(description="Create a task (Team Member; schedule fields need PM).")
@@ -63,19 +81,7 @@ class TaskMutation:
         user_id = info.context.require_user()
 
         async def work(uow: UnitOfWork) -> TaskPayload:
-            changes = task_changes(input)
-            changes["name"] = input.name
-            target = Target(
-                parent_id=ref(input.parent_id),
-                before_id=ref(input.before_id),
-                after_id=ref(input.after_id),
-                parent_path=("input", "parentId"),
-                before_path=("input", "beforeId"),
-                after_path=("input", "afterId"),
-            )
-            project_id = parse_id(input.project_id, "project")
-            task = await service.create_task(uow.session, user_id, project_id, changes, target)
-            return TaskPayload(task=Task.from_model(task))
+            return TaskPayload(task=await create_from_input(uow, user_id, input))
 
         return await run_mutation(info, work)  # type: ignore[return-value]
 

@@ -258,6 +258,10 @@ async def test_api_token_keeps_its_project_scope_over_websocket(
     assert await _closed_code(ws) == 4403
 
 
+def _subscribe(operation_id: str, payload: dict[str, object]) -> str:
+    return json.dumps({"id": operation_id, "type": "subscribe", "payload": payload})
+
+
 async def test_persisted_subscription_is_shared_by_every_process(
     db: AppState,
     settings: Settings,
@@ -274,32 +278,16 @@ async def test_persisted_subscription_is_shared_by_every_process(
     variables = {"p": str(project)}
     first, reply = await open_ws(servers[0], TRANSPORT_WS, _bearer(settings, user))
     assert reply["type"] == ACK
-    await first.send(
-        json.dumps(
-            {
-                "id": "a",
-                "type": "subscribe",
-                "payload": {"variables": variables, "extensions": persisted},
-            }
-        )
-    )
+    await first.send(_subscribe("a", {"variables": variables, "extensions": persisted}))
     unknown = json.loads(await asyncio.wait_for(first.recv(), 5))
     assert unknown["type"] == "error"
     assert unknown["id"] == "a"
     assert unknown["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     payload = {"query": document, "variables": variables, "extensions": persisted}
-    await first.send(json.dumps({"id": "b", "type": "subscribe", "payload": payload}))
+    await first.send(_subscribe("b", payload))
     second, reply = await open_ws(servers[1], TRANSPORT_WS, _bearer(settings, user))
     assert reply["type"] == ACK
-    await second.send(
-        json.dumps(
-            {
-                "id": "c",
-                "type": "subscribe",
-                "payload": {"variables": variables, "extensions": persisted},
-            }
-        )
-    )
+    await second.send(_subscribe("c", {"variables": variables, "extensions": persisted}))
     await _subscribed(valkey_url, project, 2)
     await _commit_event(publisher, project, EventType.TASK_CREATED)
     for ws in (first, second):
