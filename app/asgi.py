@@ -37,6 +37,7 @@ from app.rest import http_exception, rest_routes
 from app.scheduling import start_scheduling
 from app.settings import Settings
 from app.state import AppState
+from app.webhooks.runner import start_webhooks
 
 GRAPHQL_FACTORY = "graph.http:create_graphql_app"
 log = logging.getLogger("trueppm.http")
@@ -109,6 +110,7 @@ def create_app(
         await state.events.connect()
         scheduling = start_scheduling(state)
         forecasts = start_forecasts(state)
+        webhooks = start_webhooks(state)
         # Without Valkey this process is the only one: it is also the beat.
         beat = None
         if not settings.valkey_url:
@@ -117,6 +119,7 @@ def create_app(
         yield
         if beat is not None:
             await beat.stop()
+        await webhooks.stop()
         await forecasts.stop()
         await scheduling.stop()
         await heartbeat.close()

@@ -198,12 +198,14 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def worker_queues() -> list[str]:
     """The queues `trueppm worker` serves, in priority order: schedule recomputes first (users
-    wait on them), then periodic jobs, then Monte Carlo forecasts (the longest)."""
+    wait on them), then periodic jobs, webhook deliveries, then Monte Carlo forecasts (the
+    longest)."""
     from app.beat.loop import QUEUE as PERIODIC
     from app.forecasts.dispatch import QUEUE as FORECASTS
     from app.scheduling.queue import QUEUE as SCHEDULING
+    from app.webhooks.runner import QUEUE as WEBHOOKS
 
-    return [SCHEDULING, PERIODIC, FORECASTS]
+    return [SCHEDULING, PERIODIC, WEBHOOKS, FORECASTS]
 
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:

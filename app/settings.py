@@ -7,6 +7,7 @@ variable, rather than surfacing later as a confusing runtime error.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -237,6 +238,47 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "rows are never purged.",
     ),
     SettingDoc(
+        "TRUEPPM_WEBHOOK_RETRY_HOURS",
+        "`24`",
+        "How long a webhook message is retried (exponential backoff with jitter) before it is "
+        "given up and the endpoint's next message goes out.",
+    ),
+    SettingDoc(
+        "TRUEPPM_WEBHOOK_RETRY_BASE_MS",
+        "`5000`",
+        "Delay before a webhook message's first retry; each further retry doubles it (at most "
+        "one hour), with ±25 % jitter.",
+    ),
+    SettingDoc(
+        "TRUEPPM_WEBHOOK_DISABLE_AFTER",
+        "`20`",
+        "Failed attempts in a row after which a webhook endpoint is disabled (re-enable it with "
+        "`updateWebhook`).",
+    ),
+    SettingDoc(
+        "TRUEPPM_WEBHOOK_TIMEOUT_SECONDS",
+        "`10`",
+        "Time a webhook receiver has to answer (redirects are never followed).",
+    ),
+    SettingDoc(
+        "TRUEPPM_WEBHOOK_RETENTION_DAYS",
+        "`30`",
+        "Days finished webhook deliveries and their attempt log are kept (retention "
+        "coordinator); pending ones are never purged.",
+    ),
+    SettingDoc(
+        "TRUEPPM_WEBHOOK_ALLOW_NETWORKS",
+        "empty",
+        "Comma-separated networks (CIDR) webhooks may be sent to although they are not public "
+        "(loopback, private, link-local, metadata addresses are refused otherwise), e.g. "
+        "`10.0.5.0/24` for an internal receiver.",
+    ),
+    SettingDoc(
+        "TRUEPPM_WEBHOOK_SECRET_OVERLAP_HOURS",
+        "`24`",
+        "After `rotateWebhookSecret`, how long messages are signed with the old secret too.",
+    ),
+    SettingDoc(
         "TRUEPPM_IMPORT_MAX_BYTES",
         "`52428800` (50 MB)",
         "Largest plan file an import accepts; a larger upload is refused before it is read.",
@@ -340,6 +382,20 @@ def _path(env: Mapping[str, str], name: str) -> Path | None:
     return Path(raw) if raw else None
 
 
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated CIDR networks, each checked (`10.0.0.0/8`, `::1/128`, `127.0.0.1`)."""
+    raw = _str(env, name, "") or ""
+    networks = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ConfigError(f"{name}: {part!r} is not a network (e.g. 10.0.0.0/8)") from None
+    return tuple(networks)
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = _str(env, name, None)
     if raw is None:
@@ -417,6 +473,13 @@ class Settings:
     schedule_reclaim_seconds: int = 300
     api_token_default_days: int = 30
     api_token_max_days: int = 365
+    webhook_retry_hours: int = 24
+    webhook_retry_base_ms: int = 5000
+    webhook_disable_after: int = 20
+    webhook_timeout_seconds: int = 10
+    webhook_retention_days: int = 30
+    webhook_allow_networks: tuple[str, ...] = ()
+    webhook_secret_overlap_hours: int = 24
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -529,6 +592,13 @@ class Settings:
             schedule_reclaim_seconds=_int(env, "TRUEPPM_SCHEDULE_RECLAIM_SECONDS", 300),
             api_token_default_days=token_default,
             api_token_max_days=token_max,
+            webhook_retry_hours=_int(env, "TRUEPPM_WEBHOOK_RETRY_HOURS", 24),
+            webhook_retry_base_ms=_int(env, "TRUEPPM_WEBHOOK_RETRY_BASE_MS", 5000),
+            webhook_disable_after=_int(env, "TRUEPPM_WEBHOOK_DISABLE_AFTER", 20),
+            webhook_timeout_seconds=_int(env, "TRUEPPM_WEBHOOK_TIMEOUT_SECONDS", 10),
+            webhook_retention_days=_int(env, "TRUEPPM_WEBHOOK_RETENTION_DAYS", 30),
+            webhook_allow_networks=_networks(env, "TRUEPPM_WEBHOOK_ALLOW_NETWORKS"),
+            webhook_secret_overlap_hours=_int(env, "TRUEPPM_WEBHOOK_SECRET_OVERLAP_HOURS", 24),
         )
 
     def signing_key(self) -> str:

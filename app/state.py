@@ -62,6 +62,7 @@ class UnitOfWork:
         # Process services a write may need after commit (e.g. the scheduling relay's poke).
         self.context: dict[str, Any] = dict(context or {})
         self._after_commit: list[AfterCommit] = []
+        self._before_commit: list[AfterCommit] = []
         # Services receive only the session; `of(session)` finds the transaction's owner.
         session.info[UOW_INFO_KEY] = self
 
@@ -75,6 +76,15 @@ class UnitOfWork:
 
     def after_commit(self, callback: AfterCommit) -> None:
         self._after_commit.append(callback)
+
+    def before_commit(self, callback: AfterCommit) -> None:
+        """Run `callback` inside the transaction, after the caller's work and just before the
+        commit (the webhook outbox writes its deliveries here, once per transaction)."""
+        self._before_commit.append(callback)
+
+    async def run_before_commit(self) -> None:
+        for callback in self._before_commit:
+            await callback()
 
     async def set_actor(self, actor_id: uuid.UUID | None) -> None:
         """Name who makes this transaction's changes: the history trigger reads it from the
@@ -108,4 +118,5 @@ async def unit_of_work(
         async with session.begin():
             await uow.set_actor(actor_id)
             yield uow
+            await uow.run_before_commit()
         await uow.run_after_commit()

@@ -51,6 +51,8 @@ from graph.tasks.mutations import TaskMutation
 from graph.tasks.queries import TaskQuery
 from graph.tasks.wbs import WbsQuery
 from graph.validation import CachedValidation, ValidationMemo
+from graph.webhooks.mutations import WebhookMutation
+from graph.webhooks.queries import WebhookQuery
 from graph.workspaces.mutations import WorkspaceMutation
 from graph.workspaces.queries import WorkspaceQuery
 
@@ -75,6 +77,7 @@ QUERIES: tuple[type, ...] = (
     HistoryQuery,
     ForecastQuery,
     InterchangeQuery,
+    WebhookQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -95,6 +98,7 @@ MUTATIONS: tuple[type, ...] = (
     CommentMutation,
     ForecastMutation,
     InterchangeMutation,
+    WebhookMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (EventSubscription,)
 

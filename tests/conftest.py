@@ -102,6 +102,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
             # checks them on apps of their own).
             "TRUEPPM_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000000",
             "TRUEPPM_AUTH_CALLS_PER_ADDRESS": "1000000",
+            # Webhook receivers of the tests listen on loopback; quick retries and timeouts.
+            # The SSRF tests (tests/app/webhooks/test_targets.py) check the default refusal.
+            "TRUEPPM_WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8",
+            "TRUEPPM_WEBHOOK_RETRY_BASE_MS": "50",
+            "TRUEPPM_WEBHOOK_TIMEOUT_SECONDS": "2",
         }
     )
 

@@ -24,12 +24,17 @@ _process_bus: list[EventBus] = []
 
 
 def publish_after_commit(uow: UnitOfWork, event: BoardEvent) -> None:
-    """Publish `event` once `uow` has committed (never if it rolls back). Inside a bulk
-    write it is collected instead, for the one batch event of its project (app/bulk.py)."""
+    """Publish `event` once `uow` has committed (never if it rolls back), and record the
+    webhook message it stands for in the same transaction. Inside a bulk write it is
+    collected instead, for the one batch event of its project (app/bulk.py)."""
     batch = current_batch(uow.session.info)
     if batch is not None:
         batch.events.append(event)
         return
+    # Imported here: the webhook outbox needs app.state, which imports this module's package.
+    from app.webhooks.outbox import record_board_event
+
+    record_board_event(uow.session, event)
     bus: EventBus = uow.session.info[SESSION_INFO_KEY]
 
     async def send() -> None:

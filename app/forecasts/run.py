@@ -36,6 +36,7 @@ from app.models import ForecastRun
 from app.scheduling.external import is_external
 from app.scheduling.network import load_project
 from app.state import unit_of_work
+from app.webhooks.outbox import record as record_webhook
 
 log = logging.getLogger(__name__)
 
@@ -150,9 +151,11 @@ async def _store(
     run_id: uuid.UUID,
     values: dict[str, Any],
     *conditions: ColumnElement[bool],
+    webhook: tuple[uuid.UUID, dict[str, Any]] | None = None,
 ) -> bool:
     """Write a final state, only over an unfinished run (and where `conditions` hold): a run
-    the reaper already failed (`app.forecasts.reaper`) stays failed. True when written."""
+    the reaper already failed (`app.forecasts.reaper`) stays failed. True when written; then
+    `webhook` (project, data) is recorded as `forecast.completed` in the same transaction."""
     async with unit_of_work(sessions) as uow:
         result = await uow.session.execute(
             update(ForecastRun)
@@ -166,7 +169,10 @@ async def _store(
             )
             .returning(ForecastRun.id)
         )
-        return result.first() is not None
+        stored = result.first() is not None
+        if stored and webhook is not None:
+            record_webhook(uow.session, "forecast.completed", webhook[1], project_id=webhook[0])
+        return stored
 
 
 async def _announce(bus: EventBus, event: BoardEvent) -> None:
@@ -231,6 +237,15 @@ async def execute_forecast(
             sessions, bus, run_id, project_id, errors.INTERNAL, "the simulation failed unexpectedly"
         )
     values = _results(result)
+    percentiles = {f"P{p:g}": d for p, d in result.percentiles.items()}
+    summary = {
+        "forecast_run_id": run_id,
+        "iterations": result.iterations,
+        "seed": result.seed,
+        "percentiles": percentiles,
+        "mean_days": result.mean,
+        "std_days": result.std,
+    }
     stored = await _store(
         sessions,
         run_id,
@@ -241,11 +256,11 @@ async def execute_forecast(
             "task_count": sum(not is_external(t.id) for t in network.tasks),
             "risk_event_count": len(risks),
         },
+        webhook=(project_id, summary),
     )
     if not stored:  # failed by the reaper meanwhile; its forecast_failed was already sent
         log.warning("forecast finished after being failed as stale", extra={"run_id": str(run_id)})
         return ForecastOutcome(run_id, project_id, "skipped")
-    percentiles = {f"P{p:g}": d for p, d in result.percentiles.items()}
     async with sessions() as session:
         duration = await session.scalar(
             select(ForecastRun.duration_ms).where(ForecastRun.id == run_id)

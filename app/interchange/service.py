@@ -48,6 +48,7 @@ from app.scheduling.outbox import REQUESTED
 from app.state import UnitOfWork, unit_of_work
 from app.sync.locks import lock_pool
 from app.tasks.repository import lock_project
+from app.webhooks.outbox import record_board_event
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +240,7 @@ async def _write(
         import_id, report["counts"], len(report["warnings"]), written.baselines
     )
     event = _event(request, EventType.IMPORT_COMPLETE, payload)
+    record_board_event(session, event)  # import.completed, committed with the plan
     return ImportOutcome(import_id, "DONE", report=report, events=[event])
 
 

@@ -18,6 +18,7 @@ from app.models.sprint import Sprint, SprintCloseRequest, SprintTaskLog
 from app.models.sync import ProjectSyncFloor, SyncBatch
 from app.models.task import Dependency, Task
 from app.models.user import RefreshToken, User
+from app.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.models.workspace import Workspace, WorkspaceMember
 
 __all__ = [
@@ -58,6 +59,9 @@ __all__ = [
     "TaskRun",
     "User",
     "Versioned",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Workspace",
     "WorkspaceMember",
 ]

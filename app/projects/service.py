@@ -22,6 +22,7 @@ from app.models.enums import ProjectStatus, Role, SchedulingRules
 from app.scheduling.external import request_dependents
 from app.scheduling.outbox import request_schedule
 from app.versioning import soft_delete, versioned_update
+from app.webhooks.outbox import record as record_webhook
 from app.workspaces.roles import Scope
 
 EDITABLE = frozenset(
@@ -117,6 +118,13 @@ async def create_project(
     await session.flush()
     session.add(ProjectMember(project_id=project.id, user_id=user_id, role=int(Role.PROJECT_ADMIN)))
     await create_default_columns(session, project.id)
+    record_webhook(
+        session,
+        "project.created",
+        {"project_id": project.id, "changes": cleaned},
+        project_id=project.id,
+        actor_id=user_id,
+    )
     return project
 
 
@@ -154,6 +162,18 @@ async def update_project(
     )
     if PROJECT_SCHEDULE_FIELDS & cleaned.keys():
         await request_schedule(session, project_id, "project dates changed")
+    if cleaned:
+        record_webhook(
+            session,
+            "project.updated",
+            {
+                "project_id": project_id,
+                "server_version": project.server_version,
+                "changes": cleaned,
+            },
+            project_id=project_id,
+            actor_id=user_id,
+        )
     return project
 
 
@@ -172,6 +192,13 @@ async def delete_project(
         session, Project, project_id, expected_version=expected_version, label="project"
     )
     await request_dependents(session, project_id, "upstream project deleted")
+    record_webhook(
+        session,
+        "project.deleted",
+        {"project_id": project_id},
+        project_id=project_id,
+        actor_id=user_id,
+    )
     return project
 
 
@@ -205,6 +232,13 @@ async def restore_project(
     )
     project = (await session.execute(stmt)).scalar_one()
     await request_dependents(session, project_id, "upstream project restored")
+    record_webhook(
+        session,
+        "project.updated",
+        {"project_id": project_id, "changes": {"is_deleted": False}},
+        project_id=project_id,
+        actor_id=user_id,
+    )
     return project
 
 

@@ -20,6 +20,7 @@ from app.scheduling.purge import purge_schedule_requests, purge_task_runs
 from app.sprints.purge import purge_close_requests
 from app.state import unit_of_work
 from app.sync.purge import purge_batches, purge_tombstones
+from app.webhooks.purge import purge_deliveries
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -78,6 +79,11 @@ async def _plan_imports(state: AppState, dry_run: bool) -> int:
     return await purge_imports(state.sessions, days, dry_run=dry_run)
 
 
+async def _webhook_deliveries(state: AppState, dry_run: bool) -> int:
+    days = state.settings.webhook_retention_days
+    return await purge_deliveries(state.sessions, days, dry_run=dry_run)
+
+
 STEPS: tuple[Step, ...] = (
     Step("history", lambda s: f"{s.history_retention_days} days", _history),
     Step("task_runs", lambda s: f"{s.task_run_retention_days} days", _task_runs),
@@ -101,4 +107,9 @@ STEPS: tuple[Step, ...] = (
         _forecast_snapshots,
     ),
     Step("plan_imports", lambda s: f"{s.import_retention_days} days", _plan_imports),
+    Step(
+        "webhook_deliveries",
+        lambda s: f"{s.webhook_retention_days} days",
+        _webhook_deliveries,
+    ),
 )

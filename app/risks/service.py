@@ -22,6 +22,7 @@ from app.risks.errors import AlreadyLinked
 from app.risks.repository import linked_task_ids, load_risk
 from app.sync.locks import lock_sync_project
 from app.versioning import soft_delete, versioned_update
+from app.webhooks.outbox import record as record_webhook
 
 # Statuses whose risks can still happen, so they enter the forecast. A risk being mitigated
 # has not been retired: its probability and impact (which the PM lowers as mitigation works)
@@ -61,9 +62,33 @@ async def update_risk(
     validation.check_values(values, creating=False)
     if values.get("owner_id") is not None:
         await validation.check_owner(session, risk.project_id, values["owner_id"])
-    return await versioned_update(
+    before = _exposure(risk)
+    updated = await versioned_update(
         session, Risk, risk_id, values, expected_version=expected_version, label="risk"
     )
+    after = _exposure(updated)
+    if updated.status != "closed" and any(a > b for a, b in zip(after, before, strict=True)):
+        record_webhook(
+            session,
+            "risk.escalated",
+            {
+                "risk_id": updated.id,
+                "server_version": updated.server_version,
+                "probability": updated.probability,
+                "impact_days": updated.impact_days,
+                "impact_cost": updated.impact_cost,
+                "expected_delay_days": after[0],
+                "previous_expected_delay_days": before[0],
+            },
+            project_id=updated.project_id,
+            actor_id=user_id,
+        )
+    return updated
+
+
+def _exposure(risk: Risk) -> tuple[float, float]:
+    """Expected delay and expected cost: probability times each impact."""
+    return risk.probability * risk.impact_days, risk.probability * float(risk.impact_cost)
 
 
 async def delete_risk(

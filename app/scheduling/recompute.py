@@ -26,7 +26,7 @@ import scheduler as engine
 from app.baselines.drift import detect_drift
 from app.baselines.workdays import network_calendar
 from app.errors import NotFoundError
-from app.events.types import BaselineDriftPayload
+from app.events.types import BaselineDriftPayload, to_jsonable
 from app.forecasts.snapshots import capture_after_recompute
 from app.models import ScheduleRequest, Task, TaskRun
 from app.models.enums import TaskKind
@@ -36,6 +36,7 @@ from app.scheduling.network import LoadedProject, TaskRow, load_project
 from app.scheduling.outbox import pending_request_ids
 from app.state import unit_of_work
 from app.sync.locks import lock_sync_project
+from app.webhooks.outbox import record as record_webhook
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class Outcome:
     project_id: uuid.UUID
     state: str
     project_finish: date | None = None
+    previous_finish: date | None = None  # the latest early finish before this run
     critical_path: tuple[str, ...] = ()
     changed: dict[str, dict[str, Any]] = field(default_factory=dict)
     engine_ms: int = 0
@@ -203,10 +205,35 @@ async def recompute(
         else:
             outcome = await _apply(session, loaded, result, leveled, engine_ms)
         await _finish(session, project_id, request_ids, started, outcome)
+        _record_webhooks(session, outcome)
     if outcome.state == "succeeded":
         # After the commit, in its own transaction: a failed capture never undoes the run.
         await capture_after_recompute(sessions, project_id)
     return outcome
+
+
+def _record_webhooks(session: AsyncSession, outcome: Outcome) -> None:
+    """`schedule.recalculated` (and `baseline.drifted`) in the run's own transaction."""
+    if outcome.state != "succeeded":
+        return
+    finish, previous = outcome.project_finish, outcome.previous_finish
+    record_webhook(
+        session,
+        "schedule.recalculated",
+        {
+            "project_finish": finish,
+            "previous_finish": previous,
+            "finish_change_days": (finish - previous).days if finish and previous else None,
+            "changed_tasks": len(outcome.changed),
+            "critical_path": list(outcome.critical_path),
+            "engine_ms": outcome.engine_ms,
+        },
+        project_id=outcome.project_id,
+    )
+    if outcome.drift is not None:
+        record_webhook(
+            session, "baseline.drifted", to_jsonable(outcome.drift), project_id=outcome.project_id
+        )
 
 
 async def _apply(
@@ -224,10 +251,11 @@ async def _apply(
     finish = max((result.tasks[t].early_finish for t in loaded.tasks), default=None)
     finish = finish or result.project_finish
     finishes = [t.early_finish for t in loaded.tasks.values() if t.early_finish]
+    previous = max(finishes, default=None)
     drift = await detect_drift(
         session,
         project_id,
-        max(finishes, default=None),
+        previous,
         finish,
         network_calendar(loaded.network),
     )
@@ -244,6 +272,7 @@ async def _apply(
         project_id,
         "succeeded",
         project_finish=finish,
+        previous_finish=previous,
         critical_path=tuple(t for t in result.critical_path if not external.is_external(t)),
         changed=changed,
         engine_ms=engine_ms,

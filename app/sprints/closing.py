@@ -23,6 +23,7 @@ from app.models import Sprint, SprintCloseRequest, Task
 from app.sprints.repository import next_planned_sprint, task_done
 from app.state import unit_of_work
 from app.sync.locks import lock_sync_project
+from app.webhooks.outbox import record_board_event
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,8 @@ async def process_close(
     """Process one close request in its own transaction, then publish its sprint events."""
     async with unit_of_work(sessions) as uow:
         outcome = await _carry_over(uow.session, request_id)
+        for event in outcome.events:  # sprint.scope_changed, committed with the carry-over
+            record_board_event(uow.session, event)
     for event in outcome.events:
         try:
             await publish(event, bus)

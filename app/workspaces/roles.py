@@ -20,6 +20,7 @@ from app.auth.revocations import Revocation, revoke_after_commit
 from app.errors import ForbiddenError, NotFoundError, ValidationFailed
 from app.models import ProgramMember, Project, ProjectMember, User
 from app.models.enums import Role
+from app.webhooks.outbox import record as record_webhook
 from app.workspaces.service import ensure_workspace_member, find_user
 
 MemberModel = type[ProjectMember] | type[ProgramMember]
@@ -40,6 +41,22 @@ class Scope:
         if self.model is ProjectMember:
             return ProjectMember.project_id
         return ProgramMember.program_id
+
+    def record(
+        self, session: AsyncSession, type: str, user_id: uuid.UUID, role: Role | None
+    ) -> None:
+        """`member.added`/`member.removed` for the project's endpoints (a program's members:
+        the workspace's)."""
+        data = {
+            "user_id": user_id,
+            "scope": self.label,
+            f"{self.label}_id": self.scope_id,
+            "role": role.name if role is not None else None,
+        }
+        if self.model is ProjectMember:
+            record_webhook(session, type, data, project_id=self.scope_id)
+        else:
+            record_webhook(session, type, data, workspace_id=self.workspace_id)
 
     def _guard_admin_role(self, *roles: Role | None) -> None:
         if Role.PROJECT_ADMIN in roles and self.actor_role < Role.PROJECT_ADMIN:
@@ -68,6 +85,7 @@ async def add_member(
     member = scope.model(**values)
     session.add(member)
     await session.flush()
+    scope.record(session, "member.added", user.id, role)
     return member, user
 
 
@@ -89,6 +107,8 @@ async def change_role(
     )
     member = cast(ProjectMember | ProgramMember, (await session.execute(stmt)).scalar_one())
     user = (await session.execute(select(User).where(User.id == member_user_id))).scalar_one()
+    if role is not current:
+        scope.record(session, "member.added", member_user_id, role)
     return member, user
 
 
@@ -102,6 +122,7 @@ async def remove_member(session: AsyncSession, scope: Scope, member_user_id: uui
     await session.execute(
         delete(model).where(scope.column == scope.scope_id, model.user_id == member_user_id)
     )
+    scope.record(session, "member.removed", member_user_id, current)
     # Their subscriptions to the scope's projects are checked again, on every API process.
     revoke_after_commit(
         session,

@@ -31,6 +31,7 @@ from app.models import (
 )
 from app.models.enums import WorkspaceRole
 from app.versioning import versioned_update
+from app.webhooks.outbox import record as record_webhook
 
 
 def clean_name(name: str, field: str = "name", limit: int = 200) -> str:
@@ -146,6 +147,8 @@ async def add_member(
     member = WorkspaceMember(workspace_id=workspace_id, user_id=user.id, role=role.value)
     session.add(member)
     await session.flush()
+    data = {"user_id": user.id, "scope": "workspace", "role": role.name}
+    record_webhook(session, "member.added", data, workspace_id=workspace_id, actor_id=user_id)
     return member, user
 
 
@@ -176,6 +179,8 @@ async def remove_member(
     revoke_after_commit(
         session, Revocation(user_id=member_user_id, project_ids=tuple(projects.scalars()))
     )
+    data = {"user_id": member_user_id, "scope": "workspace", "role": target.name}
+    record_webhook(session, "member.removed", data, workspace_id=workspace_id, actor_id=user_id)
 
 
 async def _drop_roles(

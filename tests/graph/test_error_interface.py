@@ -12,7 +12,13 @@ from tests.conftest import GraphQLClient
 from tests.graph.tasks.factories import make_world
 
 ROOT = Path(__file__).resolve().parents[2]
-SUCCESSES = {"ResourceUsageList", "OverallocationList", "CreatedApiToken"}
+SUCCESSES = {
+    "ResourceUsageList",
+    "OverallocationList",
+    "CreatedApiToken",
+    "CreatedWebhook",
+    "WebhookTestResult",
+}
 CODES = {
     "NotFound": "NOT_FOUND",
     "Forbidden": "FORBIDDEN",

@@ -50,7 +50,12 @@ def test_beat_needs_valkey(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_worker_serves_every_queue_scheduling_first() -> None:
-    assert worker_queues() == ["trueppm-scheduling", "trueppm-periodic", "trueppm-forecasts"]
+    assert worker_queues() == [
+        "trueppm-scheduling",
+        "trueppm-periodic",
+        "trueppm-webhooks",
+        "trueppm-forecasts",
+    ]
 
 
 def test_beat_process_beats_and_hands_over(

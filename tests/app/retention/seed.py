@@ -22,6 +22,8 @@ from app.models import (
     SyncBatch,
     Task,
     TaskRun,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from app.state import AppState, unit_of_work
 from tests.app.scheduling.factories import add_tasks
@@ -134,7 +136,26 @@ async def seed_everything(state: AppState, now: dt.datetime) -> dict[str, set[An
             )
             for n, (state, ended) in enumerate((("DONE", 31), ("DEAD", 29), ("PENDING", None)))
         ]  # fmt: skip
-        s.add_all([*history, *runs, *requests, *closes, *batches, *snapshots, *imports])
+        endpoint = WebhookEndpoint(
+            workspace_id=project.workspace_id, project_id=p, url="https://example.com/hook",
+            events=["task.created"], secret="whsec_" + "A" * 43,
+        )
+        s.add(endpoint)
+        await s.flush()
+        # Deliveries finished 31 and 29 days ago (window 30) and one pending for 60.
+        deliveries = [
+            WebhookDelivery(
+                endpoint_id=endpoint.id, sequence=n + 1, event_type="task.created", body="{}",
+                state=state, created_at=_ago(now, 60),
+                finished_at=None if ended is None else _ago(now, ended),
+            )
+            for n, (state, ended) in enumerate(
+                (("delivered", 31), ("failed", 29), ("pending", None))
+            )
+        ]  # fmt: skip
+        s.add_all(
+            [*history, *runs, *requests, *closes, *batches, *snapshots, *imports, *deliveries]
+        )
         await s.flush()
         keep["history"] = {history[0].id}
         keep["task_runs"] = {runs[2].id, runs[3].id}
@@ -144,6 +165,7 @@ async def seed_everything(state: AppState, now: dt.datetime) -> dict[str, set[An
         keep["sync_tombstones"] = {tasks["live"], tasks["fresh"]}
         keep["forecast_snapshots"] = {snapshots[1].id, snapshots[2].id}
         keep["plan_imports"] = {imports[1].id, imports[2].id}
+        keep["webhook_deliveries"] = {deliveries[1].id, deliveries[2].id}
     return keep
 
 
@@ -158,6 +180,7 @@ async def surviving(state: AppState) -> dict[str, set[Any]]:
         "sync_tombstones": select(Task.id),
         "forecast_snapshots": select(ProjectForecastSnapshot.id),
         "plan_imports": select(ImportRequest.id),
+        "webhook_deliveries": select(WebhookDelivery.id),
     }
     async with state.sessions() as session:
         return {name: set((await session.execute(q)).scalars()) for name, q in queries.items()}

@@ -1,0 +1,1 @@
+"""Signed webhooks: endpoints, the delivery outbox, the deliverer and its SSRF guard."""

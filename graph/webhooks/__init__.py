@@ -1,0 +1,1 @@
+"""GraphQL of webhooks: endpoints, the delivery log, test and redelivery."""
