@@ -238,6 +238,19 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "rows are never purged.",
     ),
     SettingDoc(
+        "TRUEPPM_API_REQUESTS_PER_MINUTE",
+        "`1200`",
+        "Authenticated API requests (GraphQL over HTTP, REST) per minute for each API token, "
+        "and for each user's login sessions together; over it: 429 with `Retry-After` "
+        "(GraphQL: `TOO_MANY_REQUESTS`). 0: no limit.",
+    ),
+    SettingDoc(
+        "TRUEPPM_WS_PER_USER",
+        "`50`",
+        "Open WebSockets one user may hold on one API process; one more is closed with 4429. "
+        "0: no limit.",
+    ),
+    SettingDoc(
         "TRUEPPM_WEBHOOK_RETRY_HOURS",
         "`24`",
         "How long a webhook message is retried (exponential backoff with jitter) before it is "
@@ -473,6 +486,8 @@ class Settings:
     schedule_reclaim_seconds: int = 300
     api_token_default_days: int = 30
     api_token_max_days: int = 365
+    api_requests_per_minute: int = 1200
+    ws_per_user: int = 50
     webhook_retry_hours: int = 24
     webhook_retry_base_ms: int = 5000
     webhook_disable_after: int = 20
@@ -592,6 +607,8 @@ class Settings:
             schedule_reclaim_seconds=_int(env, "TRUEPPM_SCHEDULE_RECLAIM_SECONDS", 300),
             api_token_default_days=token_default,
             api_token_max_days=token_max,
+            api_requests_per_minute=_int(env, "TRUEPPM_API_REQUESTS_PER_MINUTE", 1200, minimum=0),
+            ws_per_user=_int(env, "TRUEPPM_WS_PER_USER", 50, minimum=0),
             webhook_retry_hours=_int(env, "TRUEPPM_WEBHOOK_RETRY_HOURS", 24),
             webhook_retry_base_ms=_int(env, "TRUEPPM_WEBHOOK_RETRY_BASE_MS", 5000),
             webhook_disable_after=_int(env, "TRUEPPM_WEBHOOK_DISABLE_AFTER", 20),

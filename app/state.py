@@ -18,6 +18,7 @@ from app.events.publish import SESSION_INFO_KEY, set_process_bus
 from app.settings import Settings
 from app.throttle import counter_for
 from app.throttle.login import LoginGuard
+from app.throttle.requests import RequestRate, SocketCap
 
 AfterCommit = Callable[[], Awaitable[None]]
 UOW_INFO_KEY = "trueppm.uow"
@@ -44,6 +45,8 @@ class AppState:
         self.sessions.configure(info={SESSION_INFO_KEY: self.events})
         set_process_bus(self.events)
         self.login_guard = LoginGuard(counter_for(self.settings.valkey_url), self.settings)
+        self.request_rate = RequestRate(self.login_guard.counter, self.settings)
+        self.socket_cap = SocketCap(self.settings)
         self.documents = documents_for(self.settings.valkey_url)
 
     async def close(self) -> None:

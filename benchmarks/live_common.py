@@ -94,7 +94,14 @@ def redis_server() -> Iterator[str]:
 
 
 def settings(data_dir: Path, valkey_url: str | None, **extra: str) -> Settings:
-    env = {"SECRET_KEY": SECRET, "TRUEPPM_DATA_DIR": str(data_dir), **extra}
+    env = {
+        "SECRET_KEY": SECRET,
+        "TRUEPPM_DATA_DIR": str(data_dir),
+        # Load from a handful of users: no per-user request budget or socket cap.
+        "TRUEPPM_API_REQUESTS_PER_MINUTE": "0",
+        "TRUEPPM_WS_PER_USER": "0",
+        **extra,
+    }
     if valkey_url:
         env["VALKEY_URL"] = valkey_url
     return Settings.from_env(env)
@@ -111,6 +118,8 @@ def _env(
         "TRUEPPM_LOG_LEVEL": "WARNING",
         "TRUEPPM_DRAIN_SECONDS": "0",  # stopped processes go at once
         "TRUEPPM_INTROSPECTION": "true",  # GraphiQL and clients that introspect
+        "TRUEPPM_API_REQUESTS_PER_MINUTE": "0",  # load from a handful of users
+        "TRUEPPM_WS_PER_USER": "0",
     }
     if port:
         env["TRUEPPM_PORT"] = str(port)

@@ -28,6 +28,8 @@ class Context:
     # Who the operation acts as: a JWT's user, or an API token with its limits.
     principal: Principal | None
     auth_error: str | None = None
+    # Seconds to wait when this request is over its credential's budget (app/throttle).
+    rate_limited: int | None = None
     request_id: str = ""
     loaders: dict[str, Any] = field(default_factory=dict)
 
@@ -42,6 +44,11 @@ class Context:
     def require_user(self) -> uuid.UUID:
         """The caller's id; an unauthenticated operation fails as a whole (a transport concern,
         like HTTP 401), not as a union member."""
+        if self.rate_limited is not None:
+            raise GraphQLError(
+                self.state.request_rate.message(self.rate_limited),
+                extensions={"code": "TOO_MANY_REQUESTS", "retryAfter": self.rate_limited},
+            )
         if self.principal is None:
             raise GraphQLError(
                 self.auth_error or "authentication required",

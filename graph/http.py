@@ -121,12 +121,19 @@ class TruePPMGraphQL(GraphQL[Context, None]):
                 )
             except AuthenticationError as exc:
                 error = exc.message
+        retry_after = None
+        if principal is not None:  # counted once verified: a forged token spends nothing
+            retry_after = await self.state.request_rate.charge(principal)
+            if retry_after is not None:
+                response.status_code = 429
+                response.headers["retry-after"] = str(retry_after)
         return Context(
             state=self.state,
             request=request,
             response=response,
             principal=principal,
             auth_error=error,
+            rate_limited=retry_after,
             request_id=current_request_id(),
         )
 

@@ -102,6 +102,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
             # checks them on apps of their own).
             "TRUEPPM_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000000",
             "TRUEPPM_AUTH_CALLS_PER_ADDRESS": "1000000",
+            # The same for the per-user request budget (tests/graph/auth/test_request_rate.py).
+            "TRUEPPM_API_REQUESTS_PER_MINUTE": "0",
             # Webhook receivers of the tests listen on loopback; quick retries and timeouts.
             # The SSRF tests (tests/app/webhooks/test_targets.py) check the default refusal.
             "TRUEPPM_WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8",

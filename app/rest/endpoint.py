@@ -75,6 +75,11 @@ async def authenticate(request: Request) -> Principal:
         principal = await resolve_bearer(state.settings, state.sessions, credential)
     except AuthenticationError as error:
         raise Problem("unauthenticated", error.message) from None
+    retry_after = await state.request_rate.charge(principal)
+    if retry_after is not None:
+        raise Problem(
+            "too-many-requests", state.request_rate.message(retry_after), retryAfter=retry_after
+        )
     if not principal.is_api_token:  # an API token's check already covered the account
         async with state.sessions() as session:
             active = await session.scalar(

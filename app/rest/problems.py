@@ -38,6 +38,7 @@ KINDS: dict[str, tuple[int, str]] = {
     "batch-in-progress": (409, "This batch is being applied by another request"),
     "resync-required": (410, "Full resync required"),
     "payload-too-large": (413, "Payload too large"),
+    "too-many-requests": (429, "Too many requests"),
     "unsupported-media-type": (415, "Unsupported media type"),
     "unsupported-format": (415, "Unsupported plan format"),
     "project-not-empty": (409, "The project already has tasks"),
@@ -111,6 +112,8 @@ def problem_response(problem: Problem) -> JSONResponse:
     headers = {}
     if problem.kind == "unauthenticated":
         headers["WWW-Authenticate"] = 'Bearer realm="trueppm"'
+    if "retryAfter" in problem.extra:
+        headers["Retry-After"] = str(problem.extra["retryAfter"])
     return JSONResponse(
         problem_body(problem.kind, problem.detail, problem.extra),
         status_code=problem.status,

@@ -3,7 +3,8 @@
 Auth travels in the `connection_init` payload, never in the URL: `{"authorization": "Bearer
 <jwt or API token>"}` or `{"ticket": "<single-use ticket>"}`. A connection without valid
 credentials is closed with 4401; the connection ends with 4401 when the token it was opened
-with expires. An API token's project or program limit applies to its subscriptions.
+with expires, and with 4429 when the user already holds TRUEPPM_WS_PER_USER sockets on this
+process. An API token's project or program limit applies to its subscriptions.
 Resolvers close the socket through `connection_of(request)` (4403 non-member, 4008 slow
 consumer); after such a close nothing more is sent on it.
 """
@@ -34,6 +35,7 @@ from graph.context import Context
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_SLOW_CONSUMER = 4008
+CLOSE_TOO_MANY = 4429
 _SCOPE_KEY = "trueppm.ws"
 
 
@@ -49,6 +51,14 @@ class Connection:
         # Projects this connection's subscriptions watch (how many subscriptions each).
         self.projects: dict[uuid.UUID, int] = {}
         self._unwatch: Callable[[], None] | None = None
+        self._slot: tuple[Any, uuid.UUID] | None = None  # (SocketCap, user) while it counts
+
+    def take_slot(self, state: AppState, user_id: uuid.UUID) -> bool:
+        """Count this socket against the user's cap; False when the cap is reached."""
+        if not state.socket_cap.open(user_id):
+            return False
+        self._slot = (state.socket_cap, user_id)
+        return True
 
     async def watch(self, state: AppState, principal: Principal) -> None:
         """From now on, a revocation of `principal`'s credential or memberships ends this
@@ -101,6 +111,10 @@ class Connection:
         await self.close(CLOSE_UNAUTHENTICATED, "token expired")
 
     def stop(self) -> None:
+        if self._slot is not None:
+            cap, user_id = self._slot
+            cap.close(user_id)
+            self._slot = None
         if self._expiry is not None:
             self._expiry.cancel()
         if self._unwatch is not None:
@@ -134,8 +148,9 @@ async def authenticate(state: AppState, payload: dict[str, Any]) -> Principal | 
         return exc.message
 
 
-async def _init(handler: Any, payload: object) -> str | None:
-    """Authenticate and attach the connection; the refusal reason, or None when accepted."""
+async def _init(handler: Any, payload: object) -> tuple[int, str] | None:
+    """Authenticate and attach the connection; the close code and reason when refused, or
+    None when accepted."""
     context: Context = handler.context
     context.principal = None  # only connection_init credentials count on a WebSocket
     connection = Connection(handler.websocket)
@@ -145,7 +160,10 @@ async def _init(handler: Any, payload: object) -> str | None:
         return None  # let Strawberry refuse the malformed payload its own way
     result = await authenticate(context.state, payload)
     if isinstance(result, str):
-        return result
+        return CLOSE_UNAUTHENTICATED, result
+    if not connection.take_slot(context.state, result.user_id):
+        limit = context.state.settings.ws_per_user
+        return CLOSE_TOO_MANY, f"too many open connections for this user (at most {limit})"
     context.principal = result
     connection.expire_at(result.expires_at)
     await connection.watch(context.state, result)
@@ -169,7 +187,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if self.connection_init_timeout_task:
             self.connection_init_timeout_task.cancel()
         assert self.trueppm_connection is not None
-        await self.trueppm_connection.close(CLOSE_UNAUTHENTICATED, refused)
+        await self.trueppm_connection.close(*refused)
 
     async def handle_subscribe(self, message: Any) -> None:
         """A `subscribe` may name a persisted operation (`payload.extensions.persistedQuery`,
@@ -208,9 +226,10 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         if refused is None:
             await super().handle_connection_init(message)
             return
-        await super().send_message({"type": "connection_error", "payload": {"message": refused}})
+        code, reason = refused
+        await super().send_message({"type": "connection_error", "payload": {"message": reason}})
         assert self.trueppm_connection is not None
-        await self.trueppm_connection.close(CLOSE_UNAUTHENTICATED, refused)
+        await self.trueppm_connection.close(code, reason)
 
     async def send_message(self, message: Any) -> None:
         if self.trueppm_connection is None or not self.trueppm_connection.closed:

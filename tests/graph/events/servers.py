@@ -98,9 +98,15 @@ def processes() -> Iterator[list[ApiProcess | WorkerProcess]]:
 
 
 class ApiProcess:
-    def __init__(self, settings: Settings, database_url: str, valkey_url: str) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        database_url: str,
+        valkey_url: str,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
-        env = process_env(settings, database_url, valkey_url)
+        env = {**process_env(settings, database_url, valkey_url), **(extra_env or {})}
         command = [sys.executable, "-m", "uvicorn", "--factory", "--port", str(self.port)]
         self.process = subprocess.Popen(
             [*command, "tests.graph.events.server_app:app"], env=env, stderr=subprocess.DEVNULL
