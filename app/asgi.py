@@ -33,6 +33,7 @@ from app.home import home_endpoint
 from app.http_guards import BodyLimit, SecurityHeaders
 from app.ide.page import static_mount
 from app.logs import reset_request_id, set_request_id
+from app.metrics import HttpMetrics, metrics_endpoint
 from app.rest import http_exception, rest_routes
 from app.scheduling import start_scheduling
 from app.settings import Settings
@@ -133,12 +134,14 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/api/v1/health/beat/", beat_health, methods=["GET"]),
+            Route("/metrics", metrics_endpoint(state), methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *rest_routes(),
             *([static_mount()] if settings.graphiql else []),
         ],
         middleware=[
+            Middleware(HttpMetrics),
             Middleware(SecurityHeaders),
             Middleware(RequestIdMiddleware),
             Middleware(

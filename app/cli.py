@@ -98,6 +98,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
                 ("TRUEPPM_GRAPHIQL", settings.graphiql),
             ):
                 os.environ.setdefault(name, "true" if on else "false")
+            _metrics_folder(settings)
             uvicorn.run(
                 "app.asgi:app_from_environment", factory=True, workers=workers,
                 **options,  # type: ignore[arg-type]
@@ -105,6 +106,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         embedded.stop_all()
     return 0
+
+
+def _metrics_folder(settings: Settings) -> None:
+    """Prometheus' multi-process mode for the workers: one fresh folder of samples per serve
+    (app/metrics.py), unless the operator chose one."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    import shutil
+
+    folder = settings.data_dir / "metrics" / str(os.getpid())
+    shutil.rmtree(folder.parent, ignore_errors=True)  # samples of earlier serves
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:

@@ -251,6 +251,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "0: no limit.",
     ),
     SettingDoc(
+        "TRUEPPM_METRICS_TOKEN",
+        "unset → loopback only",
+        "Bearer token a Prometheus scrape of `/metrics` must send. Unset: `/metrics` answers "
+        "only clients on this machine (others get 404).",
+    ),
+    SettingDoc(
         "TRUEPPM_WEBHOOK_RETRY_HOURS",
         "`24`",
         "How long a webhook message is retried (exponential backoff with jitter) before it is "
@@ -487,6 +493,7 @@ class Settings:
     api_token_default_days: int = 30
     api_token_max_days: int = 365
     api_requests_per_minute: int = 1200
+    metrics_token: str | None = None
     ws_per_user: int = 50
     webhook_retry_hours: int = 24
     webhook_retry_base_ms: int = 5000
@@ -609,6 +616,7 @@ class Settings:
             api_token_max_days=token_max,
             api_requests_per_minute=_int(env, "TRUEPPM_API_REQUESTS_PER_MINUTE", 1200, minimum=0),
             ws_per_user=_int(env, "TRUEPPM_WS_PER_USER", 50, minimum=0),
+            metrics_token=_str(env, "TRUEPPM_METRICS_TOKEN", None),
             webhook_retry_hours=_int(env, "TRUEPPM_WEBHOOK_RETRY_HOURS", 24),
             webhook_retry_base_ms=_int(env, "TRUEPPM_WEBHOOK_RETRY_BASE_MS", 5000),
             webhook_disable_after=_int(env, "TRUEPPM_WEBHOOK_DISABLE_AFTER", 20),

@@ -27,7 +27,7 @@ from graph.comments.queries import CommentQuery
 from graph.cost import CostModel, QueryCost
 from graph.events.mutations import EventMutation
 from graph.events.subscriptions import EventSubscription
-from graph.extensions import ActAsPrincipal, ReadOnlyTokens
+from graph.extensions import ActAsPrincipal, OperationMetrics, ReadOnlyTokens
 from graph.forecasts.mutations import ForecastMutation
 from graph.forecasts.queries import ForecastQuery
 from graph.history.queries import HistoryQuery
@@ -150,6 +150,7 @@ def build_schema(settings: Settings, documents: DocumentStore | None = None) -> 
             # validation memo are shared across operations: a repeated query text is
             # neither parsed nor validated again (the depth and alias rules included).
             # First: a persisted operation's document is put in place before it is parsed.
+            OperationMetrics,
             lambda: PersistedQueryExtension(persisted),
             lambda: MaxTokensLimiter(settings.max_query_tokens),
             lambda: ParserCache(maxsize=1000),

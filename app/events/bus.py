@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -25,6 +26,7 @@ from app.events.backends import InMemoryBackend, ReconnectingRedisBackend
 from app.events.store import MemoryEventStore, RedisEventStore, channel_name
 from app.events.tickets import MemoryTicketStore, RedisTicketStore, TicketStore
 from app.events.types import BoardEvent, resync_required
+from app.metrics import FANOUT_LAG
 from app.settings import Settings
 
 log = logging.getLogger("trueppm.events")
@@ -247,6 +249,8 @@ class EventBus:
 
     def _deliver(self, channel: _Channel, event: BoardEvent) -> None:
         channel.last = max(channel.last, event.seq)
+        if channel.streams:
+            FANOUT_LAG.observe(max((dt.datetime.now(dt.UTC) - event.at).total_seconds(), 0.0))
         for stream in list(channel.streams):
             stream.offer(event)
 

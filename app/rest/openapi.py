@@ -395,6 +395,23 @@ def _meta_paths() -> dict[str, Any]:
                 },
             }
         },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics (docs/operations.md, Metrics)",
+                "description": "With TRUEPPM_METRICS_TOKEN set, send it as a Bearer token; "
+                "unset, only clients on the server's machine are answered.",
+                "operationId": "metrics",
+                "tags": ["health"],
+                "responses": {
+                    "200": {
+                        "description": "The Prometheus text exposition format.",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    "401": {"description": "A metrics token is configured: missing or wrong."},
+                    "404": {"description": "No metrics token configured and not a local client."},
+                },
+            }
+        },
         "/api/v1/health/beat/": {
             "get": {
                 "summary": "Is a beat (periodic-job scheduler) alive? For monitors and probes",

@@ -28,6 +28,7 @@ from app.baselines.workdays import network_calendar
 from app.errors import NotFoundError
 from app.events.types import BaselineDriftPayload, to_jsonable
 from app.forecasts.snapshots import capture_after_recompute
+from app.metrics import RECOMPUTE_SECONDS
 from app.models import ScheduleRequest, Task, TaskRun
 from app.models.enums import TaskKind
 from app.resources.leveling import automatic_leveling
@@ -206,6 +207,7 @@ async def recompute(
             outcome = await _apply(session, loaded, result, leveled, engine_ms)
         await _finish(session, project_id, request_ids, started, outcome)
         _record_webhooks(session, outcome)
+    RECOMPUTE_SECONDS.labels(outcome.state).observe(time.perf_counter() - started)
     if outcome.state == "succeeded":
         # After the commit, in its own transaction: a failed capture never undoes the run.
         await capture_after_recompute(sessions, project_id)

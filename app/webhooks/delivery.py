@@ -33,6 +33,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook
 
+from app.metrics import WEBHOOK_ATTEMPTS
 from app.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.settings import Settings
 from app.state import unit_of_work
@@ -250,16 +251,19 @@ async def _settle(
         now = dt.datetime.now(dt.UTC)
         endpoint_values: dict[str, Any] = {"lease_until": func.now() + lease_length(settings)}
         if result.ok:
+            WEBHOOK_ATTEMPTS.labels("delivered").inc()
             delivery.state = "delivered"
             delivery.finished_at = now
             endpoint_values["consecutive_failures"] = 0
             go_on = True
         else:
             if now - delivery.created_at >= dt.timedelta(hours=settings.webhook_retry_hours):
+                WEBHOOK_ATTEMPTS.labels("given_up").inc()
                 delivery.state = "failed"
                 delivery.finished_at = now
                 go_on = True
             else:
+                WEBHOOK_ATTEMPTS.labels("retry").inc()
                 delivery.next_attempt_at = now + backoff(
                     delivery.attempts, settings.webhook_retry_base_ms
                 )

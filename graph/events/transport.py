@@ -29,6 +29,7 @@ from app.auth.principal import Principal, acting_as
 from app.auth.revocations import Revocation
 from app.authz import project_role
 from app.errors import AuthenticationError, NotFoundError
+from app.metrics import WEBSOCKETS
 from app.state import AppState
 from graph.context import Context
 
@@ -58,6 +59,7 @@ class Connection:
         if not state.socket_cap.open(user_id):
             return False
         self._slot = (state.socket_cap, user_id)
+        WEBSOCKETS.inc()
         return True
 
     async def watch(self, state: AppState, principal: Principal) -> None:
@@ -115,6 +117,7 @@ class Connection:
             cap, user_id = self._slot
             cap.close(user_id)
             self._slot = None
+            WEBSOCKETS.dec()
         if self._expiry is not None:
             self._expiry.cancel()
         if self._unwatch is not None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -123,12 +124,42 @@ def test_two_worker_processes_serve_the_api(
                 f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"}
             ).json()
             assert body == {"data": {"__typename": "Query"}}
+        # /metrics sums every process's samples, whichever process answers the scrape: each
+        # worker in turn serves requests while the other is paused (SIGSTOP).
+        for count, paused in zip((3, 4), _worker_pids(process.pid), strict=True):
+            os.kill(paused, signal.SIGSTOP)
+            try:
+                for _ in range(count):
+                    answer = httpx.post(
+                        f"http://127.0.0.1:{port}/graphql",
+                        json={"query": "query WorkersPing { __typename }"},
+                        timeout=10,
+                    )
+                    assert answer.status_code == 200
+            finally:
+                os.kill(paused, signal.SIGCONT)
+        for _ in range(4):  # several scrapes: either process may answer, the sum is the same
+            scrape = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+            assert scrape.status_code == 200
+            assert _sample(scrape.text, "trueppm_graphql_operations_total", "WorkersPing") == 7
+        assert len(list((tmp_path / "metrics").glob("*/counter_*.db"))) == 2
     finally:
         process.terminate()
         process.wait(30)
         if process.stdout is not None:
             process.stdout.close()
     assert process.returncode in (0, 143)
+
+
+def _sample(text: str, family: str, operation: str) -> float:
+    for metric in text_string_to_metric_families(text):
+        if metric.name == family.removesuffix("_total"):
+            return sum(
+                s.value
+                for s in metric.samples
+                if s.name == family and s.labels.get("operation") == operation
+            )
+    raise AssertionError(f"no {family}")
 
 
 def _wait_ready(port: int, process: subprocess.Popen[str]) -> None:
