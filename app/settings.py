@@ -257,6 +257,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "only clients on this machine (others get 404).",
     ),
     SettingDoc(
+        "TRUEPPM_AUDIT_RETENTION_DAYS",
+        "`365`",
+        "Days a security audit entry (sign-ins, API tokens, role and webhook changes) is kept "
+        "before the retention purge removes it.",
+    ),
+    SettingDoc(
         "TRUEPPM_WEBHOOK_RETRY_HOURS",
         "`24`",
         "How long a webhook message is retried (exponential backoff with jitter) before it is "
@@ -494,6 +500,7 @@ class Settings:
     api_token_max_days: int = 365
     api_requests_per_minute: int = 1200
     metrics_token: str | None = None
+    audit_retention_days: int = 365
     ws_per_user: int = 50
     webhook_retry_hours: int = 24
     webhook_retry_base_ms: int = 5000
@@ -617,6 +624,7 @@ class Settings:
             api_requests_per_minute=_int(env, "TRUEPPM_API_REQUESTS_PER_MINUTE", 1200, minimum=0),
             ws_per_user=_int(env, "TRUEPPM_WS_PER_USER", 50, minimum=0),
             metrics_token=_str(env, "TRUEPPM_METRICS_TOKEN", None),
+            audit_retention_days=_int(env, "TRUEPPM_AUDIT_RETENTION_DAYS", 365),
             webhook_retry_hours=_int(env, "TRUEPPM_WEBHOOK_RETRY_HOURS", 24),
             webhook_retry_base_ms=_int(env, "TRUEPPM_WEBHOOK_RETRY_BASE_MS", 5000),
             webhook_disable_after=_int(env, "TRUEPPM_WEBHOOK_DISABLE_AFTER", 20),

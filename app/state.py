@@ -62,6 +62,8 @@ class UnitOfWork:
 
     def __init__(self, session: AsyncSession, context: dict[str, Any] | None = None) -> None:
         self.session = session
+        # Who makes this transaction's changes, when the edge named them (`set_actor`).
+        self.actor_id: uuid.UUID | None = None
         # Process services a write may need after commit (e.g. the scheduling relay's poke).
         self.context: dict[str, Any] = dict(context or {})
         self._after_commit: list[AfterCommit] = []
@@ -94,6 +96,7 @@ class UnitOfWork:
         transaction-local setting `trueppm.actor_id` (SET LOCAL semantics: gone at commit)."""
         if actor_id is None:
             return
+        self.actor_id = actor_id
         await self.session.execute(select(func.set_config("trueppm.actor_id", str(actor_id), True)))
 
     async def run_after_commit(self) -> None:

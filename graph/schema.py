@@ -14,6 +14,7 @@ from app.documents import DocumentStore
 from app.settings import Settings
 from graph.apitokens.mutations import ApiTokenMutation
 from graph.apitokens.queries import ApiTokenQuery
+from graph.audit.queries import AuditQuery
 from graph.auth.mutations import AuthMutation
 from graph.auth.queries import AuthQuery
 from graph.baselines.mutations import BaselineMutation
@@ -78,6 +79,7 @@ QUERIES: tuple[type, ...] = (
     ForecastQuery,
     InterchangeQuery,
     WebhookQuery,
+    AuditQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,

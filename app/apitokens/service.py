@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.apitokens.format import mint
+from app.audit import log as audit
 from app.auth.principal import current_principal
 from app.auth.revocations import Revocation, revoke_after_commit
 from app.authz import project_role, require_program_role
@@ -85,6 +86,20 @@ async def _check_scope(session: AsyncSession, user_id: uuid.UUID, request: Token
 
 
 def _audit(session: AsyncSession, token: ApiToken, event: str, actor_id: uuid.UUID) -> None:
+    audit.record(
+        session,
+        "token.minted" if event == "mint" else "token.revoked",
+        actor_id=actor_id,
+        user_id=token.user_id,
+        details={
+            "token_id": token.id,
+            "prefix": token.prefix,
+            "name": token.name,
+            "project_id": token.project_id,
+            "program_id": token.program_id,
+            "read_only": token.read_only,
+        },
+    )
     session.add(
         ApiTokenAuditEntry(
             event=event,

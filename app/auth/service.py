@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import log as audit
 from app.auth.passwords import MIN_LENGTH, hash_password, verify_password
 from app.auth.revocations import Revocation, revoke_after_commit
 from app.auth.tokens import issue_access_token, new_opaque_token, token_digest
@@ -77,13 +78,28 @@ async def register(
     return await _issue(session, settings, user, uuid.uuid4())
 
 
-async def login(session: AsyncSession, settings: Settings, email: str, password: str) -> TokenPair:
+async def login(
+    session: AsyncSession,
+    settings: Settings,
+    email: str,
+    password: str,
+    address: str | None = None,
+) -> TokenPair:
     user = await find_user_by_email(session, email)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise AuthenticationError("wrong e-mail or password")
     if not user.is_active:
         raise AuthenticationError("this account is disabled")
-    return await _issue(session, settings, user, uuid.uuid4())
+    family = uuid.uuid4()
+    audit.record(
+        session,
+        "login.succeeded",
+        actor_id=user.id,
+        user_id=user.id,
+        address=address,
+        details={"session_id": family},
+    )
+    return await _issue(session, settings, user, family)
 
 
 async def refresh(session: AsyncSession, settings: Settings, refresh_token: str) -> TokenPair:
@@ -121,6 +137,9 @@ async def logout(session: AsyncSession, refresh_token: str) -> bool:
         return False
     family, user_id = found
     await revoke_family(session, family)
+    audit.record(
+        session, "logout", actor_id=user_id, user_id=user_id, details={"session_id": family}
+    )
     # The login's open WebSockets end too, on every API process.
     revoke_after_commit(session, Revocation(user_id=user_id, session_id=family))
     return True

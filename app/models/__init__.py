@@ -1,6 +1,7 @@
 """ORM models: one module per aggregate, all on one declarative base."""
 
 from app.models.api_token import ApiToken, ApiTokenAuditEntry
+from app.models.audit import SecurityAuditEntry
 from app.models.base import Base, Ltree, Versioned
 from app.models.baseline import Baseline, BaselineTask
 from app.models.board import BoardColumn, Label, TaskLabel
@@ -50,6 +51,7 @@ __all__ = [
     "Risk",
     "RiskTask",
     "ScheduleRequest",
+    "SecurityAuditEntry",
     "Sprint",
     "SprintCloseRequest",
     "SprintTaskLog",

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from app.audit.purge import purge_audit
 from app.forecasts.pruning import prune_snapshots
 from app.history.purge import purge_history
 from app.interchange.purge import purge_imports
@@ -84,6 +85,11 @@ async def _webhook_deliveries(state: AppState, dry_run: bool) -> int:
     return await purge_deliveries(state.sessions, days, dry_run=dry_run)
 
 
+async def _security_audit(state: AppState, dry_run: bool) -> int:
+    days = state.settings.audit_retention_days
+    return await purge_audit(state.sessions, days, dry_run=dry_run)
+
+
 STEPS: tuple[Step, ...] = (
     Step("history", lambda s: f"{s.history_retention_days} days", _history),
     Step("task_runs", lambda s: f"{s.task_run_retention_days} days", _task_runs),
@@ -112,4 +118,5 @@ STEPS: tuple[Step, ...] = (
         lambda s: f"{s.webhook_retention_days} days",
         _webhook_deliveries,
     ),
+    Step("security_audit", lambda s: f"{s.audit_retention_days} days", _security_audit),
 )

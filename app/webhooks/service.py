@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import log as audit
 from app.authz import require_project_role, require_workspace_admin
 from app.errors import FieldProblem, NotFoundError, ValidationFailed
 from app.models import Project, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -36,6 +37,23 @@ from app.webhooks.delivery import (
 from app.webhooks.targets import UnsafeTarget, resolve
 
 TEST_EVENT = "webhook.test"
+
+
+def _audit(
+    session: AsyncSession, event: str, user_id: uuid.UUID, endpoint: WebhookEndpoint
+) -> None:
+    audit.record(
+        session,
+        event,
+        actor_id=user_id,
+        workspace_id=endpoint.workspace_id,
+        details={
+            "webhook_id": endpoint.id,
+            "project_id": endpoint.project_id,
+            "url": endpoint.url,
+            "events": list(endpoint.events),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -128,6 +146,7 @@ async def create_endpoint(
     )
     session.add(endpoint)
     await session.flush()
+    _audit(session, "webhook.created", user_id, endpoint)
     return endpoint, secret
 
 
@@ -156,6 +175,7 @@ async def update_endpoint(
         if not spec.enabled:
             endpoint.disabled_reason = "disabled by a user"
     await session.flush()
+    _audit(session, "webhook.updated", user_id, endpoint)
     return endpoint
 
 
@@ -164,6 +184,7 @@ async def delete_endpoint(
 ) -> WebhookEndpoint:
     """Delete an endpoint with its deliveries and their log."""
     endpoint = await _endpoint(session, user_id, endpoint_id, lock=True)
+    _audit(session, "webhook.deleted", user_id, endpoint)
     await session.delete(endpoint)
     await session.flush()
     return endpoint
@@ -181,6 +202,7 @@ async def rotate_secret(
     )
     endpoint.secret = secret
     await session.flush()
+    _audit(session, "webhook.secret_rotated", user_id, endpoint)
     return endpoint, secret
 
 

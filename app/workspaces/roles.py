@@ -16,10 +16,12 @@ from typing import Any, cast
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import log as audit
 from app.auth.revocations import Revocation, revoke_after_commit
 from app.errors import ForbiddenError, NotFoundError, ValidationFailed
 from app.models import ProgramMember, Project, ProjectMember, User
 from app.models.enums import Role
+from app.state import UnitOfWork
 from app.webhooks.outbox import record as record_webhook
 from app.workspaces.service import ensure_workspace_member, find_user
 
@@ -43,20 +45,43 @@ class Scope:
         return ProgramMember.program_id
 
     def record(
-        self, session: AsyncSession, type: str, user_id: uuid.UUID, role: Role | None
+        self,
+        session: AsyncSession,
+        audit_event: str,
+        user_id: uuid.UUID,
+        role: Role | None,
+        previous: Role | None = None,
     ) -> None:
-        """`member.added`/`member.removed` for the project's endpoints (a program's members:
-        the workspace's)."""
-        data = {
-            "user_id": user_id,
+        """The security audit entry of a membership change, and its webhook message
+        (`member.added` for a new or changed role, `member.removed` with the role taken)
+        for the project's endpoints (a program's members: the workspace's)."""
+        details: dict[str, Any] = {
             "scope": self.label,
             f"{self.label}_id": self.scope_id,
             "role": role.name if role is not None else None,
         }
+        if previous is not None:
+            details["previous_role"] = previous.name
+        audit.record(
+            session,
+            audit_event,
+            actor_id=UnitOfWork.of(session).actor_id,
+            user_id=user_id,
+            workspace_id=self.workspace_id,
+            details=details,
+        )
+        hook = "member.removed" if audit_event == "member.removed" else "member.added"
+        shown = role or previous
+        message = {
+            "user_id": user_id,
+            "scope": self.label,
+            f"{self.label}_id": self.scope_id,
+            "role": shown.name if shown is not None else None,
+        }
         if self.model is ProjectMember:
-            record_webhook(session, type, data, project_id=self.scope_id)
+            record_webhook(session, hook, message, project_id=self.scope_id)
         else:
-            record_webhook(session, type, data, workspace_id=self.workspace_id)
+            record_webhook(session, hook, message, workspace_id=self.workspace_id)
 
     def _guard_admin_role(self, *roles: Role | None) -> None:
         if Role.PROJECT_ADMIN in roles and self.actor_role < Role.PROJECT_ADMIN:
@@ -108,7 +133,7 @@ async def change_role(
     member = cast(ProjectMember | ProgramMember, (await session.execute(stmt)).scalar_one())
     user = (await session.execute(select(User).where(User.id == member_user_id))).scalar_one()
     if role is not current:
-        scope.record(session, "member.added", member_user_id, role)
+        scope.record(session, "member.role_changed", member_user_id, role, current)
     return member, user
 
 
@@ -122,7 +147,7 @@ async def remove_member(session: AsyncSession, scope: Scope, member_user_id: uui
     await session.execute(
         delete(model).where(scope.column == scope.scope_id, model.user_id == member_user_id)
     )
-    scope.record(session, "member.removed", member_user_id, current)
+    scope.record(session, "member.removed", member_user_id, None, current)
     # Their subscriptions to the scope's projects are checked again, on every API process.
     revoke_after_commit(
         session,

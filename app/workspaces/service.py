@@ -12,6 +12,7 @@ import uuid
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import log as audit
 from app.auth.revocations import Revocation, revoke_after_commit
 from app.authz import (
     require_unscoped,
@@ -149,6 +150,14 @@ async def add_member(
     await session.flush()
     data = {"user_id": user.id, "scope": "workspace", "role": role.name}
     record_webhook(session, "member.added", data, workspace_id=workspace_id, actor_id=user_id)
+    audit.record(
+        session,
+        "member.added",
+        actor_id=user_id,
+        user_id=user.id,
+        workspace_id=workspace_id,
+        details={"scope": "workspace", "role": role.name},
+    )
     return member, user
 
 
@@ -181,6 +190,14 @@ async def remove_member(
     )
     data = {"user_id": member_user_id, "scope": "workspace", "role": target.name}
     record_webhook(session, "member.removed", data, workspace_id=workspace_id, actor_id=user_id)
+    audit.record(
+        session,
+        "member.removed",
+        actor_id=user_id,
+        user_id=member_user_id,
+        workspace_id=workspace_id,
+        details={"scope": "workspace", "previous_role": target.name},
+    )
 
 
 async def _drop_roles(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from app.audit import log as audit
 from app.auth import service
 from app.errors import AppError
 from app.state import UnitOfWork
@@ -41,6 +42,21 @@ def _too_many(info: Info, exc: TooManyAttempts) -> TooManyRequests:
     return TooManyRequests(message=str(exc), retry_after=exc.retry_after)
 
 
+async def _audit_refusal(info: Info, event: str, email: str, address: str, reason: str) -> None:
+    """A refused sign-in, committed on its own (the login's transaction rolled back); the
+    account it was for when one has that e-mail."""
+    state = info.context.state
+    async with state.sessions() as session:
+        user = await service.find_user_by_email(session, email)
+    await audit.record_now(
+        state.sessions,
+        event,
+        user_id=user.id if user is not None else None,
+        address=address,
+        details={"reason": reason} if user is not None else {"reason": reason, "email": email},
+    )
+
+
 @strawberry.type
 class AuthMutation:
     @strawberry.mutation(description="Create an account (only when open registration is on).")
@@ -64,15 +80,17 @@ class AuthMutation:
         try:  # a locked account or address is refused before the password is even checked
             await guard.check(email, address)
         except TooManyAttempts as exc:
+            await _audit_refusal(info, "login.throttled", email, address, str(exc))
             return _too_many(info, exc)
 
         async def work(uow: UnitOfWork) -> AuthPayload:
-            pair = await service.login(uow.session, info.context.settings, email, password)
+            pair = await service.login(uow.session, info.context.settings, email, password, address)
             return AuthPayload.from_pair(pair)
 
         result = await run_mutation(info, work)
         if isinstance(result, AuthenticationFailed):
             await guard.failed(email, address)
+            await _audit_refusal(info, "login.failed", email, address, result.message)
         elif isinstance(result, AuthPayload):
             await guard.succeeded(email)
         return result  # type: ignore[return-value]

@@ -17,6 +17,7 @@ from app.models import (
     ImportRequest,
     ProjectForecastSnapshot,
     ScheduleRequest,
+    SecurityAuditEntry,
     Sprint,
     SprintCloseRequest,
     SyncBatch,
@@ -137,8 +138,11 @@ async def seed_everything(state: AppState, now: dt.datetime) -> dict[str, set[An
             for n, (state, ended) in enumerate((("DONE", 31), ("DEAD", 29), ("PENDING", None)))
         ]  # fmt: skip
         endpoint = WebhookEndpoint(
-            workspace_id=project.workspace_id, project_id=p, url="https://example.com/hook",
-            events=["task.created"], secret="whsec_" + "A" * 43,
+            workspace_id=project.workspace_id,
+            project_id=p,
+            url="https://example.com/hook",
+            events=["task.created"],
+            secret="whsec_" + "A" * 43,
         )
         s.add(endpoint)
         await s.flush()
@@ -153,9 +157,17 @@ async def seed_everything(state: AppState, now: dt.datetime) -> dict[str, set[An
                 (("delivered", 31), ("failed", 29), ("pending", None))
             )
         ]  # fmt: skip
+        # Audit entries 366 and 364 days old (window 365): the first goes.
+        audits = [
+            SecurityAuditEntry(event="login.succeeded", user_id=owner.id, at=_ago(now, days))
+            for days in (366, 364)
+        ]
         s.add_all(
-            [*history, *runs, *requests, *closes, *batches, *snapshots, *imports, *deliveries]
-        )
+            [
+                *history, *runs, *requests, *closes, *batches, *snapshots, *imports,
+                *deliveries, *audits,
+            ]
+        )  # fmt: skip
         await s.flush()
         keep["history"] = {history[0].id}
         keep["task_runs"] = {runs[2].id, runs[3].id}
@@ -166,6 +178,7 @@ async def seed_everything(state: AppState, now: dt.datetime) -> dict[str, set[An
         keep["forecast_snapshots"] = {snapshots[1].id, snapshots[2].id}
         keep["plan_imports"] = {imports[1].id, imports[2].id}
         keep["webhook_deliveries"] = {deliveries[1].id, deliveries[2].id}
+        keep["security_audit"] = {audits[1].id}
     return keep
 
 
@@ -181,6 +194,7 @@ async def surviving(state: AppState) -> dict[str, set[Any]]:
         "forecast_snapshots": select(ProjectForecastSnapshot.id),
         "plan_imports": select(ImportRequest.id),
         "webhook_deliveries": select(WebhookDelivery.id),
+        "security_audit": select(SecurityAuditEntry.id),
     }
     async with state.sessions() as session:
         return {name: set((await session.execute(q)).scalars()) for name, q in queries.items()}
