@@ -3,12 +3,12 @@ are deleted by the retention purge (`app.retention`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import SecurityAuditEntry
-from app.retention.batches import delete_in_batches
+from app.retention.batches import purge_before
 
 
 async def purge_audit(
@@ -19,9 +19,6 @@ async def purge_audit(
     dry_run: bool = False,
 ) -> int:
     """Delete entries recorded more than `days` ago."""
-    if days < 1:
-        raise ValueError("a retention window must be at least one day")
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
-    return await delete_in_batches(
-        sessions, SecurityAuditEntry, SecurityAuditEntry.at < cutoff, dry_run=dry_run
+    return await purge_before(
+        sessions, SecurityAuditEntry, SecurityAuditEntry.at, days, now=now, dry_run=dry_run
     )

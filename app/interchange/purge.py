@@ -5,12 +5,12 @@ gone: it is dropped from the row when the import ends."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import ImportRequest
-from app.retention.batches import delete_in_batches
+from app.retention.batches import purge_before
 
 
 async def purge_imports(
@@ -21,13 +21,6 @@ async def purge_imports(
     dry_run: bool = False,
 ) -> int:
     """Delete imports that ended more than `days` ago."""
-    if days < 1:
-        raise ValueError("a retention window must be at least one day")
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
-    return await delete_in_batches(
-        sessions,
-        ImportRequest,
-        ImportRequest.ended_at.is_not(None),
-        ImportRequest.ended_at < cutoff,
-        dry_run=dry_run,
+    return await purge_before(
+        sessions, ImportRequest, ImportRequest.ended_at, days, now=now, dry_run=dry_run
     )

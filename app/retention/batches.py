@@ -7,6 +7,7 @@ index-ordered set of rows and never holds locks for long). A dry run counts inst
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select
@@ -39,3 +40,22 @@ async def delete_in_batches(
         deleted += count
         if count < batch_size:
             return deleted
+
+
+async def purge_before(
+    sessions: async_sessionmaker[AsyncSession],
+    model: Any,
+    column: Any,
+    days: int,
+    *conditions: ColumnElement[bool],
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> int:
+    """Delete (or count) the rows of `model` whose `column` is more than `days` ago and
+    that match every condition: the shape of most retention steps."""
+    if days < 1:
+        raise ValueError("a retention window must be at least one day")
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    return await delete_in_batches(
+        sessions, model, *conditions, column.is_not(None), column < cutoff, dry_run=dry_run
+    )

@@ -4,12 +4,12 @@ re-delivered for a purged request finds nothing and skips (`app.sprints.closing`
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import SprintCloseRequest
-from app.retention.batches import delete_in_batches
+from app.retention.batches import purge_before
 
 
 async def purge_close_requests(
@@ -20,13 +20,6 @@ async def purge_close_requests(
     dry_run: bool = False,
 ) -> int:
     """Delete sprint-close requests marked done more than `days` ago."""
-    if days < 1:
-        raise ValueError("a retention window must be at least one day")
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
-    return await delete_in_batches(
-        sessions,
-        SprintCloseRequest,
-        SprintCloseRequest.done_at.is_not(None),
-        SprintCloseRequest.done_at < cutoff,
-        dry_run=dry_run,
+    return await purge_before(
+        sessions, SprintCloseRequest, SprintCloseRequest.done_at, days, now=now, dry_run=dry_run
     )

@@ -4,12 +4,12 @@ retention purge (`app.retention`); a pending delivery is never deleted."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import WebhookDelivery
-from app.retention.batches import delete_in_batches
+from app.retention.batches import purge_before
 
 
 async def purge_deliveries(
@@ -20,13 +20,12 @@ async def purge_deliveries(
     dry_run: bool = False,
 ) -> int:
     """Delete deliveries that finished more than `days` ago (their attempts cascade)."""
-    if days < 1:
-        raise ValueError("a retention window must be at least one day")
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
-    return await delete_in_batches(
+    return await purge_before(
         sessions,
         WebhookDelivery,
+        WebhookDelivery.finished_at,
+        days,
         WebhookDelivery.state != "pending",
-        WebhookDelivery.finished_at < cutoff,
+        now=now,
         dry_run=dry_run,
     )
