@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.events.types import BoardEvent, EventType, to_jsonable
@@ -126,6 +126,27 @@ async def write_deliveries(session: AsyncSession, messages: list[Message]) -> in
     if not messages:
         return 0
     project_ids = {m.project_id for m in messages if m.project_id is not None}
+    named = {m.workspace_id for m in messages if m.workspace_id is not None}
+    # One query on the hot path: most writes happen where no endpoint listens.
+    scope: ColumnElement[bool] = WebhookEndpoint.workspace_id.in_(named)
+    if project_ids:
+        of_projects = select(Project.workspace_id).where(Project.id.in_(project_ids))
+        scope = scope | WebhookEndpoint.workspace_id.in_(of_projects)
+    endpoints = (
+        await session.execute(
+            select(
+                WebhookEndpoint.id,
+                WebhookEndpoint.workspace_id,
+                WebhookEndpoint.project_id,
+                WebhookEndpoint.events,
+            )
+            .where(WebhookEndpoint.enabled, scope)
+            # One order for every writer: sequences are taken endpoint by endpoint.
+            .order_by(WebhookEndpoint.id)
+        )
+    ).all()
+    if not endpoints:
+        return 0
     workspace_of: dict[uuid.UUID, uuid.UUID] = {}
     if project_ids:
         rows = await session.execute(
@@ -138,22 +159,6 @@ async def write_deliveries(session: AsyncSession, messages: list[Message]) -> in
             return workspace_of.get(message.project_id, message.workspace_id)
         return message.workspace_id
 
-    workspaces = {w for w in map(workspace, messages) if w is not None}
-    if not workspaces:
-        return 0
-    endpoints = (
-        await session.execute(
-            select(
-                WebhookEndpoint.id,
-                WebhookEndpoint.workspace_id,
-                WebhookEndpoint.project_id,
-                WebhookEndpoint.events,
-            )
-            .where(WebhookEndpoint.enabled, WebhookEndpoint.workspace_id.in_(workspaces))
-            # One order for every writer: sequences are taken endpoint by endpoint.
-            .order_by(WebhookEndpoint.id)
-        )
-    ).all()
     rows_out: list[dict[str, Any]] = []
     for endpoint_id, workspace_id, project_id, events in endpoints:
         wanted = set(events)
