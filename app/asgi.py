@@ -37,6 +37,7 @@ from app.metrics import HttpMetrics, metrics_endpoint
 from app.rest import http_exception, rest_routes
 from app.scheduling import start_scheduling
 from app.settings import Settings
+from app.sso.routes import sso_routes
 from app.state import AppState
 from app.webhooks.runner import start_webhooks
 
@@ -138,6 +139,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *rest_routes(),
+            *sso_routes(),
             *([static_mount()] if settings.graphiql else []),
         ],
         middleware=[

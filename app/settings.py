@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from app.sso.config import OidcProvider, parse_providers
+
 T = TypeVar("T")
 
 
@@ -304,6 +306,20 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "After `rotateWebhookSecret`, how long messages are signed with the old secret too.",
     ),
     SettingDoc(
+        "TRUEPPM_OIDC_PROVIDERS",
+        "empty (no single sign-on)",
+        "OpenID Connect providers people may sign in with: a JSON object by name, each with "
+        "`issuer`, `client_id`, `client_secret` or `client_secret_file`, optional `label`, "
+        "`scopes`, `jit_domains` (just-in-time accounts, off by default) and "
+        "`email_verified_claim` (docs/sso.md).",
+    ),
+    SettingDoc(
+        "TRUEPPM_PUBLIC_URL",
+        "unset → each request's own address",
+        "The address browsers reach the API at (`https://ppm.example.com`); single sign-on's "
+        "callback is `TRUEPPM_PUBLIC_URL/auth/sso/<name>/callback`. Set it behind a proxy.",
+    ),
+    SettingDoc(
         "TRUEPPM_IMPORT_MAX_BYTES",
         "`52428800` (50 MB)",
         "Largest plan file an import accepts; a larger upload is refused before it is read.",
@@ -421,6 +437,20 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(networks)
 
 
+def _oidc(env: Mapping[str, str]) -> tuple[OidcProvider, ...]:
+    try:
+        return parse_providers(_str(env, "TRUEPPM_OIDC_PROVIDERS", "") or "")
+    except ValueError as exc:
+        raise ConfigError(f"TRUEPPM_OIDC_PROVIDERS: {exc}") from None
+
+
+def _public_url(env: Mapping[str, str]) -> str:
+    raw = (_str(env, "TRUEPPM_PUBLIC_URL", "") or "").rstrip("/")
+    if raw and not (raw.startswith(("http://", "https://")) and "?" not in raw):
+        raise ConfigError(f"TRUEPPM_PUBLIC_URL must be an http(s) URL, got {raw!r}")
+    return raw
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = _str(env, name, None)
     if raw is None:
@@ -509,6 +539,8 @@ class Settings:
     webhook_retention_days: int = 30
     webhook_allow_networks: tuple[str, ...] = ()
     webhook_secret_overlap_hours: int = 24
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    public_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -632,6 +664,8 @@ class Settings:
             webhook_retention_days=_int(env, "TRUEPPM_WEBHOOK_RETENTION_DAYS", 30),
             webhook_allow_networks=_networks(env, "TRUEPPM_WEBHOOK_ALLOW_NETWORKS"),
             webhook_secret_overlap_hours=_int(env, "TRUEPPM_WEBHOOK_SECRET_OVERLAP_HOURS", 24),
+            oidc_providers=_oidc(env),
+            public_url=_public_url(env),
         )
 
     def signing_key(self) -> str:

@@ -16,6 +16,7 @@ from app.documents import DocumentStore, documents_for
 from app.events.bus import EventBus
 from app.events.publish import SESSION_INFO_KEY, set_process_bus
 from app.settings import Settings
+from app.sso.discovery import Discovery
 from app.throttle import counter_for
 from app.throttle.login import LoginGuard
 from app.throttle.requests import RequestRate, SocketCap
@@ -34,6 +35,8 @@ class AppState:
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     events: EventBus = field(init=False)
     login_guard: LoginGuard = field(init=False)
+    # The OpenID providers' metadata and keys, cached per process (app/sso).
+    sso_discovery: Discovery = field(default_factory=Discovery)
     documents: DocumentStore = field(init=False)  # persisted GraphQL documents
 
     def __post_init__(self) -> None:

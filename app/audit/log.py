@@ -20,10 +20,12 @@ from app.models import WorkspaceMember
 from app.models.audit import SecurityAuditEntry
 
 EVENTS: Mapping[str, str] = {
-    "login.succeeded": "A sign-in with a password succeeded.",
+    "login.succeeded": "A sign-in succeeded (with a password, or through single sign-on).",
     "login.failed": "A sign-in was refused (wrong password, unknown or disabled account).",
     "login.throttled": "A sign-in was refused because the account or address is locked.",
     "logout": "A login session ended.",
+    "sso.linked": "An account was linked to its identity at a single sign-on provider.",
+    "sso.account_created": "A first single sign-on made an account (just-in-time).",
     "token.minted": "An API token was created.",
     "token.revoked": "An API token was revoked.",
     "member.added": "Someone was given a role (workspace, program or project).",

@@ -75,7 +75,7 @@ async def register(
     if not settings.open_registration:
         raise ForbiddenError("registration is closed on this server; ask an administrator")
     user = await create_user(session, email, password, name=name)
-    return await _issue(session, settings, user, uuid.uuid4())
+    return await issue_tokens(session, settings, user, uuid.uuid4())
 
 
 async def login(
@@ -99,7 +99,7 @@ async def login(
         address=address,
         details={"session_id": family},
     )
-    return await _issue(session, settings, user, family)
+    return await issue_tokens(session, settings, user, family)
 
 
 async def refresh(session: AsyncSession, settings: Settings, refresh_token: str) -> TokenPair:
@@ -121,7 +121,7 @@ async def refresh(session: AsyncSession, settings: Settings, refresh_token: str)
     user = await session.get(User, row.user_id)
     if user is None or not user.is_active:
         raise AuthenticationError("invalid refresh token")
-    return await _issue(session, settings, user, row.family_id)
+    return await issue_tokens(session, settings, user, row.family_id)
 
 
 class ReusedRefreshToken(AuthenticationError):
@@ -153,7 +153,7 @@ async def revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
     )
 
 
-async def _issue(
+async def issue_tokens(
     session: AsyncSession, settings: Settings, user: User, family: uuid.UUID
 ) -> TokenPair:
     token = new_opaque_token()

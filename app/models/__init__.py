@@ -16,6 +16,7 @@ from app.models.retention import RetentionPurgeRun
 from app.models.risk import Risk, RiskTask
 from app.models.scheduling import ScheduleRequest, TaskRun
 from app.models.sprint import Sprint, SprintCloseRequest, SprintTaskLog
+from app.models.sso import SsoAttempt, SsoIdentity
 from app.models.sync import ProjectSyncFloor, SyncBatch
 from app.models.task import Dependency, Task
 from app.models.user import RefreshToken, User
@@ -55,6 +56,8 @@ __all__ = [
     "Sprint",
     "SprintCloseRequest",
     "SprintTaskLog",
+    "SsoAttempt",
+    "SsoIdentity",
     "SyncBatch",
     "Task",
     "TaskLabel",

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from app.rest import openapi_forecasts, openapi_interchange
+from app.rest import openapi_forecasts, openapi_interchange, openapi_sso
 from app.rest.openapi_common import (
     PROJECT_ID,
     PROJECT_NOT_FOUND,
@@ -187,6 +187,7 @@ def _components() -> dict[str, Any]:
     }
     schemas.update(openapi_forecasts.schemas())
     schemas.update(openapi_interchange.schemas())
+    schemas.update(openapi_sso.schemas())
     pull_tables, push_tables = {}, {}
     for entry in tables:
         title = entry.name.title().replace("_", "")
@@ -454,6 +455,7 @@ def build_document(mounted: set[str] | None = None) -> dict[str, Any]:
         **_sync_paths(),
         **openapi_forecasts.paths(),
         **openapi_interchange.paths(),
+        **openapi_sso.paths(),
         **_meta_paths(),
     }
     if mounted is not None:
@@ -464,6 +466,7 @@ def build_document(mounted: set[str] | None = None) -> dict[str, Any]:
             "title": "TruePPM REST API",
             "version": "1.0.0",
             "description": "Offline sync (WatermelonDB protocol), forecast snapshot history, "
+            "single sign-on, "
             "plan import and export (MSPDI), and operational endpoints. "
             "The rest of the API is GraphQL at /graphql. Errors are RFC 9457 problem+json.",
         },

@@ -44,7 +44,9 @@ KINDS: dict[str, tuple[int, str]] = {
     "project-not-empty": (409, "The project already has tasks"),
     "validation": (422, "Invalid input"),
     "dependency-cycle": (422, "Dependency cycle"),
+    "sso-refused": (403, "Single sign-on refused"),
     "internal": (500, "Internal server error"),
+    "bad-gateway": (502, "The identity provider failed"),
 }
 
 

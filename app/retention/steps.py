@@ -19,6 +19,8 @@ from app.history.purge import purge_history
 from app.interchange.purge import purge_imports
 from app.scheduling.purge import purge_schedule_requests, purge_task_runs
 from app.sprints.purge import purge_close_requests
+from app.sso.purge import KEEP_DAYS as SSO_KEEP_DAYS
+from app.sso.purge import purge_attempts
 from app.state import unit_of_work
 from app.sync.purge import purge_batches, purge_tombstones
 from app.webhooks.purge import purge_deliveries
@@ -90,6 +92,10 @@ async def _security_audit(state: AppState, dry_run: bool) -> int:
     return await purge_audit(state.sessions, days, dry_run=dry_run)
 
 
+async def _sso_attempts(state: AppState, dry_run: bool) -> int:
+    return await purge_attempts(state.sessions, dry_run=dry_run)
+
+
 STEPS: tuple[Step, ...] = (
     Step("history", lambda s: f"{s.history_retention_days} days", _history),
     Step("task_runs", lambda s: f"{s.task_run_retention_days} days", _task_runs),
@@ -119,4 +125,5 @@ STEPS: tuple[Step, ...] = (
         _webhook_deliveries,
     ),
     Step("security_audit", lambda s: f"{s.audit_retention_days} days", _security_audit),
+    Step("sso_attempts", lambda s: f"{SSO_KEEP_DAYS} day", _sso_attempts),
 )

@@ -1,4 +1,4 @@
-"""Mutations of the auth domain: register, login, refresh rotation, logout."""
+"""Mutations of the auth domain: register, login, single sign-on, refresh rotation, logout."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import strawberry
 from app.audit import log as audit
 from app.auth import service
 from app.errors import AppError
+from app.sso import flow as sso
 from app.state import UnitOfWork
 from app.throttle.login import TooManyAttempts
 from graph.auth.types import AuthPayload, LogoutPayload
@@ -114,6 +115,21 @@ class AuthMutation:
                 return AuthPayload.from_pair(pair)
         except AppError as exc:
             return to_error(exc)  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        description="Trade the one-time `sso_code` of a single sign-on (docs/sso.md) for tokens."
+    )
+    async def exchange_sso_code(self, info: Info, code: str) -> LoginResult:
+        try:
+            await info.context.state.login_guard.spend("sso", _address(info))
+        except TooManyAttempts as exc:
+            return _too_many(info, exc)
+
+        async def work(uow: UnitOfWork) -> AuthPayload:
+            pair = await sso.exchange(uow.session, info.context.settings, code, _address(info))
+            return AuthPayload.from_pair(pair)
+
+        return await run_mutation(info, work)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Revoke the login a refresh token belongs to.")
     async def logout(self, info: Info, refresh_token: str) -> LogoutPayload:

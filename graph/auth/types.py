@@ -44,3 +44,12 @@ class AuthPayload:
 @strawberry.type
 class LogoutPayload:
     revoked: bool
+
+
+@strawberry.type(description="An OpenID Connect provider people can sign in with.")
+class SsoProvider:
+    name: str
+    label: str
+    login_url: str = strawberry.field(
+        description="Send the browser here, with `redirect_to` (docs/sso.md)."
+    )

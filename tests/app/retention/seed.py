@@ -20,6 +20,7 @@ from app.models import (
     SecurityAuditEntry,
     Sprint,
     SprintCloseRequest,
+    SsoAttempt,
     SyncBatch,
     Task,
     TaskRun,
@@ -162,10 +163,19 @@ async def seed_everything(state: AppState, now: dt.datetime) -> dict[str, set[An
             SecurityAuditEntry(event="login.succeeded", user_id=owner.id, at=_ago(now, days))
             for days in (366, 364)
         ]
+        # Single sign-on attempts 25 and 23 hours old (kept a day): the first goes.
+        attempts = [
+            SsoAttempt(
+                state_hash=f"{hours:064d}", provider="corp", nonce="n", code_verifier="v",
+                binding_hash="b" * 64, created_at=_ago(now, hours / 24),
+                expires_at=now,
+            )
+            for hours in (25, 23)
+        ]  # fmt: skip
         s.add_all(
             [
                 *history, *runs, *requests, *closes, *batches, *snapshots, *imports,
-                *deliveries, *audits,
+                *deliveries, *audits, *attempts,
             ]
         )  # fmt: skip
         await s.flush()
@@ -179,6 +189,7 @@ async def seed_everything(state: AppState, now: dt.datetime) -> dict[str, set[An
         keep["plan_imports"] = {imports[1].id, imports[2].id}
         keep["webhook_deliveries"] = {deliveries[1].id, deliveries[2].id}
         keep["security_audit"] = {audits[1].id}
+        keep["sso_attempts"] = {attempts[1].id}
     return keep
 
 
@@ -195,6 +206,7 @@ async def surviving(state: AppState) -> dict[str, set[Any]]:
         "plan_imports": select(ImportRequest.id),
         "webhook_deliveries": select(WebhookDelivery.id),
         "security_audit": select(SecurityAuditEntry.id),
+        "sso_attempts": select(SsoAttempt.id),
     }
     async with state.sessions() as session:
         return {name: set((await session.execute(q)).scalars()) for name, q in queries.items()}

@@ -38,7 +38,7 @@ async def test_purge_command_dry_run_then_real_run_then_log(db: AppState) -> Non
     assert lines[0].startswith("dry run ")
     assert lines[0].endswith(" ms")
     assert ": ok in " in lines[0]
-    assert [line.split()[0] for line in lines[1:11]] == [
+    assert [line.split()[0] for line in lines[1:12]] == [
         "history",
         "task_runs",
         "schedule_requests",
@@ -49,12 +49,13 @@ async def test_purge_command_dry_run_then_real_run_then_log(db: AppState) -> Non
         "plan_imports",
         "webhook_deliveries",
         "security_audit",
+        "sso_attempts",
     ]
     assert "90 days" in lines[1]
     assert "would delete 2 (" in lines[1]
     assert "24 hours" in lines[5]
     assert "would delete 1 (" in lines[5]
-    assert lines[-1] == "would delete 12 rows in all"
+    assert lines[-1] == "would delete 13 rows in all"
 
     real = _purge(db, "--json")
     assert real.returncode == 0, real.stderr
@@ -63,7 +64,7 @@ async def test_purge_command_dry_run_then_real_run_then_log(db: AppState) -> Non
         "ok",
         False,
         "cli",
-        12,
+        13,
     )
     assert body["tables"]["task_runs"]["deleted"] == 2
 
@@ -72,7 +73,7 @@ async def test_purge_command_dry_run_then_real_run_then_log(db: AppState) -> Non
     header, newest, oldest = log.stdout.splitlines()
     assert header.split() == ["started", "state", "dry", "trigger", "ms", "deleted"]
     assert newest.split()[1:4] == ["ok", "no", "cli"]
-    assert newest.split()[-1] == "12"
+    assert newest.split()[-1] == "13"
     assert oldest.split()[1:4] == ["ok", "yes", "cli"]
     as_json = json.loads(_purge(db, "--log", "--json", "--limit", "1").stdout)
     assert [run["id"] for run in as_json] == [body["id"]]

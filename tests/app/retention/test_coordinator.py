@@ -40,6 +40,7 @@ EXPECTED = {
     "plan_imports": 1,
     "webhook_deliveries": 1,
     "security_audit": 1,
+    "sso_attempts": 1,
 }
 
 
@@ -54,12 +55,12 @@ async def test_a_dry_run_counts_and_a_real_run_deletes_exactly_past_the_windows(
     before = await surviving(db)
 
     dry = await run_purge(db, dry_run=True)
-    assert (dry.state, dry.dry_run, dry.deleted) == ("ok", True, 12)
+    assert (dry.state, dry.dry_run, dry.deleted) == ("ok", True, 13)
     assert _deleted(dry) == EXPECTED
     assert await surviving(db) == before  # nothing deleted
 
     real = await run_purge(db, trigger="beat")
-    assert (real.state, real.dry_run, real.trigger, real.deleted) == ("ok", False, "beat", 12)
+    assert (real.state, real.dry_run, real.trigger, real.deleted) == ("ok", False, "beat", 13)
     assert _deleted(real) == EXPECTED
     assert all(t["ok"] and t["error"] is None for t in real.tables.values())
     assert real.finished_at is not None
@@ -91,7 +92,7 @@ async def test_a_failing_table_is_flagged_and_the_others_still_purge(db: AppStat
         "error": "ValueError: retention_days must be at least 1",
     }
     assert _deleted(run) == {**EXPECTED, "history": 0}
-    assert run.deleted == 10
+    assert run.deleted == 11
     left = await surviving(db)
     assert len(left["history"]) == 3  # untouched
     assert {k: v for k, v in left.items() if k != "history"} == {
@@ -102,7 +103,7 @@ async def test_a_failing_table_is_flagged_and_the_others_still_purge(db: AppStat
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "duration_ms": run.duration_ms,
-        "deleted": 10,
+        "deleted": 11,
         "failed_tables": ["history"],
     }
 
@@ -206,7 +207,7 @@ async def test_beat_health_reports_the_latest_real_run(
         "started_at": real.started_at.isoformat(),
         "finished_at": real.finished_at.isoformat() if real.finished_at else None,
         "duration_ms": real.duration_ms,
-        "deleted": 12,
+        "deleted": 13,
         "failed_tables": [],
     }
 
