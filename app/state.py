@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.auth.accounts import ActiveAccounts
 from app.db import create_engine, session_factory
 from app.documents import DocumentStore, documents_for
 from app.events.bus import EventBus
@@ -35,6 +36,7 @@ class AppState:
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     events: EventBus = field(init=False)
     login_guard: LoginGuard = field(init=False)
+    accounts: ActiveAccounts = field(init=False)  # is an account still active? (cached)
     # The OpenID providers' metadata and keys, cached per process (app/sso).
     sso_discovery: Discovery = field(default_factory=Discovery)
     documents: DocumentStore = field(init=False)  # persisted GraphQL documents
@@ -47,12 +49,14 @@ class AppState:
         self.events = EventBus(self.settings)
         self.sessions.configure(info={SESSION_INFO_KEY: self.events})
         set_process_bus(self.events)
+        self.accounts = ActiveAccounts(self.sessions, self.events)
         self.login_guard = LoginGuard(counter_for(self.settings.valkey_url), self.settings)
         self.request_rate = RequestRate(self.login_guard.counter, self.settings)
         self.socket_cap = SocketCap(self.settings)
         self.documents = documents_for(self.settings.valkey_url)
 
     async def close(self) -> None:
+        await self.accounts.close()
         await self.login_guard.counter.close()
         await self.documents.close()
         await self.events.disconnect()

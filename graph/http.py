@@ -117,7 +117,10 @@ class TruePPMGraphQL(GraphQL[Context, None]):
         if credential is not None:
             try:
                 principal = await resolve_bearer(
-                    self.state.settings, self.state.sessions, credential
+                    self.state.settings,
+                    self.state.sessions,
+                    credential,
+                    accounts=self.state.accounts,
                 )
             except AuthenticationError as exc:
                 error = exc.message

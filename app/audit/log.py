@@ -26,6 +26,8 @@ EVENTS: Mapping[str, str] = {
     "logout": "A login session ended.",
     "sso.linked": "An account was linked to its identity at a single sign-on provider.",
     "sso.account_created": "A first single sign-on made an account (just-in-time).",
+    "user.disabled": "Staff disabled an account (its logins and open WebSockets ended).",
+    "user.enabled": "Staff enabled a disabled account again.",
     "token.minted": "An API token was created.",
     "token.revoked": "An API token was revoked.",
     "member.added": "Someone was given a role (workspace, program or project).",

@@ -6,13 +6,19 @@ into a `Principal`, so the two kinds of token are accepted the same way everywhe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.apitokens.format import is_api_token
 from app.apitokens.verify import authenticate_api_token
 from app.auth.principal import Principal
 from app.auth.tokens import decode_access_token
+from app.errors import AuthenticationError
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.auth.accounts import ActiveAccounts
 
 
 def bearer_credential(header: str | None) -> str | None:
@@ -37,15 +43,22 @@ def malformed(header: str | None) -> str | None:
 
 
 async def resolve_bearer(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], credential: str
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    credential: str,
+    *,
+    accounts: ActiveAccounts | None = None,
 ) -> Principal:
     """The principal a credential authenticates; `AuthenticationError` when it does not.
 
     An API token costs one indexed read (and, at most once a minute, a `last_used_at` write
-    committed here); a JWT costs no database work.
+    committed here); a JWT costs no database work beyond, with `accounts`, a check that its
+    account is still active (cached a few seconds per process, app/auth/accounts.py).
     """
     if is_api_token(credential):
         async with sessions() as session, session.begin():
             return await authenticate_api_token(session, credential)
     user_id, expires_at, session_id = decode_access_token(settings, credential)
+    if accounts is not None and not await accounts.active(user_id):
+        raise AuthenticationError("this account no longer exists or is disabled")
     return Principal(user_id=user_id, expires_at=expires_at, session_id=session_id)

@@ -4,8 +4,9 @@ opened are told at once, on every API process.
 A service that revokes something calls `revoke_after_commit(session, Revocation(...))`; once
 the transaction commits the notice goes out on the event bus (Valkey pub/sub, or in-process in
 the embedded mode) and each process closes its matching connections (graph/events/transport.py):
-an API token revoked or a login logged out → 4401; a membership removed → the subscriptions to
-the projects the user may no longer see end with 4403 (each is checked again).
+an API token revoked, a login logged out or the account disabled → 4401; a membership
+removed → the subscriptions to the projects the user may no longer see end with 4403 (each
+is checked again).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Revocation:
     session_id: uuid.UUID | None = None  # a login (its refresh-token family)
     # A membership change: the projects whose subscriptions are checked again.
     project_ids: tuple[uuid.UUID, ...] = ()
+    account: bool = False  # the account was disabled: every credential of the user
 
     def to_json(self) -> str:
         return json.dumps(
@@ -36,6 +38,7 @@ class Revocation:
                 "tokenId": str(self.token_id) if self.token_id else None,
                 "sessionId": str(self.session_id) if self.session_id else None,
                 "projectIds": [str(p) for p in self.project_ids],
+                "account": self.account,
             }
         )
 
@@ -52,6 +55,7 @@ class Revocation:
             token_id=ident("tokenId"),
             session_id=ident("sessionId"),
             project_ids=tuple(uuid.UUID(p) for p in data.get("projectIds", ())),
+            account=bool(data.get("account", False)),
         )
 
 

@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -25,7 +24,6 @@ from app.auth.bearer import bearer_credential, malformed, resolve_bearer
 from app.auth.principal import Principal
 from app.errors import AppError, AuthenticationError
 from app.logs import current_request_id
-from app.models import User
 from app.rest.problems import Problem, from_app_error, problem_response
 from app.state import AppState
 
@@ -72,7 +70,9 @@ async def authenticate(request: Request) -> Principal:
         )
     state = app_state(request)
     try:
-        principal = await resolve_bearer(state.settings, state.sessions, credential)
+        principal = await resolve_bearer(
+            state.settings, state.sessions, credential, accounts=state.accounts
+        )
     except AuthenticationError as error:
         raise Problem("unauthenticated", error.message) from None
     retry_after = await state.request_rate.charge(principal)
@@ -80,13 +80,6 @@ async def authenticate(request: Request) -> Principal:
         raise Problem(
             "too-many-requests", state.request_rate.message(retry_after), retryAfter=retry_after
         )
-    if not principal.is_api_token:  # an API token's check already covered the account
-        async with state.sessions() as session:
-            active = await session.scalar(
-                select(User.is_active).where(User.id == principal.user_id)
-            )
-        if not active:
-            raise Problem("unauthenticated", "this account no longer exists or is disabled")
     return principal
 
 

@@ -7,17 +7,19 @@ from typing import Annotated
 import strawberry
 
 from app.audit import log as audit
-from app.auth import service
+from app.auth import accounts, service
 from app.errors import AppError
 from app.sso import flow as sso
 from app.state import UnitOfWork
+from app.tasks.repository import parse_id
 from app.throttle.login import TooManyAttempts
-from graph.auth.types import AuthPayload, LogoutPayload
+from graph.auth.types import AuthPayload, LogoutPayload, User, UserPayload
 from graph.context import Info
 from graph.errors import (
     AuthenticationFailed,
     Conflict,
     Forbidden,
+    NotFound,
     TooManyRequests,
     ValidationError,
     run_mutation,
@@ -27,6 +29,9 @@ from graph.errors import (
 RegisterResult = Annotated[
     AuthPayload | ValidationError | Conflict | Forbidden | TooManyRequests,
     strawberry.union("RegisterResult"),
+]
+SetUserActiveResult = Annotated[
+    UserPayload | NotFound | Forbidden | ValidationError, strawberry.union("SetUserActiveResult")
 ]
 LoginResult = Annotated[
     AuthPayload | AuthenticationFailed | TooManyRequests, strawberry.union("LoginResult")
@@ -128,6 +133,23 @@ class AuthMutation:
         async def work(uow: UnitOfWork) -> AuthPayload:
             pair = await sso.exchange(uow.session, info.context.settings, code, _address(info))
             return AuthPayload.from_pair(pair)
+
+        return await run_mutation(info, work)  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        description="Staff: disable an account, or enable it again. Disabling ends every "
+        "login of the account and closes its open WebSockets at once, on every API process; "
+        "its access and API tokens are refused from the next request."
+    )
+    async def set_user_active(
+        self, info: Info, user_id: strawberry.ID, active: bool
+    ) -> SetUserActiveResult:
+        actor = info.context.require_user()
+
+        async def work(uow: UnitOfWork) -> UserPayload:
+            target = parse_id(user_id, "user")
+            user = await accounts.set_active(uow.session, actor, target, active)
+            return UserPayload(user=User.from_model(user))
 
         return await run_mutation(info, work)  # type: ignore[return-value]
 

@@ -14,11 +14,18 @@ class User:
     email: str
     name: str
     is_staff: bool
+    is_active: bool = strawberry.field(
+        description="False once staff disabled the account: it can no longer sign in."
+    )
 
     @classmethod
     def from_model(cls, user: UserModel) -> User:
         return cls(
-            id=strawberry.ID(str(user.id)), email=user.email, name=user.name, is_staff=user.is_staff
+            id=strawberry.ID(str(user.id)),
+            email=user.email,
+            name=user.name,
+            is_staff=user.is_staff,
+            is_active=user.is_active,
         )
 
 
@@ -39,6 +46,11 @@ class AuthPayload:
             expires_in=pair.expires_in,
             user=User.from_model(pair.user),
         )
+
+
+@strawberry.type
+class UserPayload:
+    user: User
 
 
 @strawberry.type

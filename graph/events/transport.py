@@ -74,7 +74,9 @@ class Connection:
             return
         if revocation.user_id != principal.user_id:
             return
-        if revocation.token_id is not None and revocation.token_id == principal.token_id:
+        if revocation.account:
+            await self.close(CLOSE_UNAUTHENTICATED, "the account was disabled")
+        elif revocation.token_id is not None and revocation.token_id == principal.token_id:
             await self.close(CLOSE_UNAUTHENTICATED, "the API token was revoked")
         elif revocation.session_id is not None and revocation.session_id == principal.session_id:
             await self.close(CLOSE_UNAUTHENTICATED, "logged out")
@@ -146,7 +148,9 @@ async def authenticate(state: AppState, payload: dict[str, Any]) -> Principal | 
     if scheme.lower() != "bearer" or not token.strip():
         return "authorization must be 'Bearer <token>'"
     try:
-        return await resolve_bearer(state.settings, state.sessions, token.strip())
+        return await resolve_bearer(
+            state.settings, state.sessions, token.strip(), accounts=state.accounts
+        )
     except AuthenticationError as exc:
         return exc.message
 

@@ -1,6 +1,7 @@
 """Revocation that bites, across real API processes: revoking an API token, logging out and
 removing a membership on one process end the affected WebSocket on the other within 1 s
-(4401, 4401, 4403); other logins and other users' sockets stay open."""
+(4401, 4401, 4403); other logins and other users' sockets stay open. Disabling an account
+ends all of its sockets (4401) and refuses its tokens at once on every process."""
 
 from __future__ import annotations
 
@@ -152,3 +153,70 @@ async def test_removing_a_membership_ends_the_subscription(
     assert waited < 1.0
     await _still_open(owners)
     await owners.close()
+
+
+async def test_disabling_an_account_ends_its_sockets_and_its_tokens(
+    db: AppState, settings: Settings, servers: list[ApiProcess]
+) -> None:
+    owner, member, project = await _world(db)
+    staff = await make_user(db, is_staff=True)
+    login = """mutation($e: String!, $p: String!) { login(email: $e, password: $p) {
+      ... on AuthPayload { accessToken refreshToken } } }"""
+    pair = _gql(servers[0], login, {"e": member.email, "p": PASSWORD}, None)["data"]["login"]
+    api_token = await make_api_token(db, member.id, project_id=project.id)
+    sockets = [
+        await _watching(servers[1], pair["accessToken"], project.id),
+        await _watching(servers[1], api_token, project.id),
+        await _watching(servers[0], issue_access_token(settings, member.id), project.id),
+    ]
+    owners = await _watching(servers[1], issue_access_token(settings, owner.id), project.id)
+    me = "{ me { id } }"
+    # The access token works on both processes (and is cached as active there).
+    for server in servers:
+        assert _gql(server, me, {}, pair["accessToken"])["data"]["me"]["id"] == str(member.id)
+    disable = (
+        "mutation($u: ID!, $a: Boolean!) { setUserActive(userId: $u, active: $a) "
+        "{ __typename ... on UserPayload { user { id isActive } } ... on Error { message } } }"
+    )
+    refused = _gql(servers[0], disable, {"u": str(member.id), "a": False},
+                   issue_access_token(settings, owner.id))  # fmt: skip
+    assert refused["data"]["setUserActive"]["__typename"] == "Forbidden"  # staff only
+    done = _gql(servers[0], disable, {"u": str(member.id), "a": False},
+                issue_access_token(settings, staff.id))  # fmt: skip
+    assert done["data"]["setUserActive"] == {
+        "__typename": "UserPayload",
+        "user": {"id": str(member.id), "isActive": False},
+    }
+    for ws in sockets:
+        code, waited = await _closed_within(ws, 5)
+        assert code == 4401
+        assert waited < 1.0
+    await _still_open(owners)
+    await owners.close()
+    # Every credential is refused at once on every process: the JWT (not expired), the API
+    # token, the refresh token; and a password login.
+    for server in servers:
+        answer = _gql(server, me, {}, pair["accessToken"])
+        assert answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "disabled" in answer["errors"][0]["message"]
+        assert _gql(server, me, {}, api_token)["errors"][0]["extensions"]["code"] == (
+            "UNAUTHENTICATED"
+        )
+    again = _gql(
+        servers[1],
+        "mutation($t: String!) { refreshToken(refreshToken: $t) { __typename } }",
+        {"t": pair["refreshToken"]},
+        None,
+    )
+    assert again["data"]["refreshToken"]["__typename"] == "AuthenticationFailed"
+    relogin = _gql(servers[1], login, {"e": member.email, "p": PASSWORD}, None)
+    assert relogin["data"]["login"] == {}
+    # Enabled again: a new login works (the old refresh token stays revoked).
+    back = _gql(servers[0], disable, {"u": str(member.id), "a": True},
+                issue_access_token(settings, staff.id))  # fmt: skip
+    assert back["data"]["setUserActive"]["user"]["isActive"] is True
+    fresh = _gql(servers[1], login, {"e": member.email, "p": PASSWORD}, None)["data"]["login"]
+    assert _gql(servers[1], me, {}, fresh["accessToken"])["data"]["me"]["id"] == str(member.id)
+    own = _gql(servers[0], disable, {"u": str(staff.id), "a": False},
+               issue_access_token(settings, staff.id))  # fmt: skip
+    assert own["data"]["setUserActive"]["__typename"] == "ValidationError"
