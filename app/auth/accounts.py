@@ -72,7 +72,10 @@ class ActiveAccounts:
     _listener: asyncio.Task[None] | None = None
 
     async def active(self, user_id: uuid.UUID) -> bool:
-        if self._listener is None or (self._listener.done() and self._listener.exception()):
+        listener = self._listener
+        if listener is None or (
+            listener.done() and (listener.cancelled() or listener.exception() is not None)
+        ):
             # In the background: a request never waits for the bus (nor fails with it); until
             # the subscription stands, the cache's few seconds bound the delay.
             self._listener = asyncio.create_task(self._listen())
