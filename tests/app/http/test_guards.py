@@ -80,7 +80,8 @@ async def test_a_document_of_100000_fields_is_refused_at_the_parser(
     spent = time.thread_time() - started
     message = answer.json()["errors"][0]["message"]
     assert "Document contains more than 4000 tokens" in message
-    assert spent < 0.5, spent  # was 2.2 s of CPU before the limit
+    # The thread also builds and sends the 700 kB request (the test client runs in it too).
+    assert spent < 1.0, spent  # was 2.2 s of CPU before the limit, with the same request
 
 
 @asynccontextmanager
