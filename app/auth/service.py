@@ -90,6 +90,18 @@ async def login(
         raise AuthenticationError("wrong e-mail or password")
     if not user.is_active:
         raise AuthenticationError("this account is disabled")
+    return await start_login(session, settings, user, address)
+
+
+async def start_login(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    address: str | None,
+    **details: str,
+) -> TokenPair:
+    """A new login (refresh-token family) of an authenticated, active `user`, audited as
+    `login.succeeded` with `details` (how it signed in)."""
     family = uuid.uuid4()
     audit.record(
         session,
@@ -97,7 +109,7 @@ async def login(
         actor_id=user.id,
         user_id=user.id,
         address=address,
-        details={"session_id": family},
+        details={"session_id": family, **details},
     )
     return await issue_tokens(session, settings, user, family)
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -390,13 +389,6 @@ async def exchange(
     user = await session.get(User, attempt.user_id)
     if user is None or not user.is_active:
         raise SsoRefused("account-disabled")
-    family = uuid.uuid4()
-    audit.record(
-        session,
-        "login.succeeded",
-        actor_id=user.id,
-        user_id=user.id,
-        address=address,
-        details={"session_id": family, "method": "sso", "provider": attempt.provider},
+    return await service.start_login(
+        session, settings, user, address, method="sso", provider=attempt.provider
     )
-    return await service.issue_tokens(session, settings, user, family)
